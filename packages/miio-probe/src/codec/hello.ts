@@ -44,14 +44,20 @@ export function classifyTokenField(field: Uint8Array): { verdict: TokenFieldVerd
   return { verdict: 'exposed', hiddenAs: null };
 }
 
+/** Bytes 4-15 all `ff`: the shape of every hello request (classic and MDID), never of a device reply. */
+function isRequestShaped(unknown: number, deviceId: number, stamp: number): boolean {
+  return unknown === 0xffffffff && deviceId === 0xffffffff && stamp === 0xffffffff;
+}
+
 /** Decode a 32-byte hello reply. Longer packets are not hellos (they carry an encrypted payload). */
 export function decodeHelloReply(datagram: Uint8Array): HelloReply {
   const header = decodeHeader(datagram);
   if (header.length !== HEADER_LENGTH) {
     throw new MiioCodecError('MIIO_ERR_NOT_HELLO', `packet of ${header.length} bytes carries a payload, not a hello reply`);
   }
-  if (isHelloRequest(datagram)) {
-    // Our own broadcast looped back, or another scanner's hello: not a device.
+  if (isHelloRequest(datagram) || isRequestShaped(header.unknown, header.deviceId, header.stamp)) {
+    // Our own broadcast looped back, or another client's hello: not a device. Bytes 4-15 all ff also
+    // cover ha_xiaomi_home's "MDID" probe (§1.3), whose bytes 16-31 would otherwise read as an exposed token.
     throw new MiioCodecError('MIIO_ERR_NOT_HELLO', 'datagram is a hello request, not a reply');
   }
   const { verdict, hiddenAs } = classifyTokenField(header.checksum);

@@ -22,7 +22,13 @@ const MAX_REPAIR_LENGTH = 64 * 1024;
 
 /** UTF-8 JSON plus one trailing NUL, as python-miio sends (devices accept both forms, §1.7). */
 export function encodePayload(value: unknown, options: { trailingNul?: boolean } = {}): Buffer {
-  const json = JSON.stringify(value);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (cause) {
+    // BigInt, cycles or a throwing toJSON: a typed error, not a bare TypeError.
+    throw new MiioCodecError('MIIO_ERR_PAYLOAD', 'value is not JSON-serialisable', { cause });
+  }
   if (json === undefined) throw new MiioCodecError('MIIO_ERR_PAYLOAD', 'value is not JSON-serialisable');
   const text = Buffer.from(json, 'utf8');
   return options.trailingNul === false ? text : Buffer.concat([text, Buffer.alloc(1)]);
