@@ -23,3 +23,6 @@ export {
   type UdpErrorListener,
   type DgramTransportOptions,
 } from './transport/udp.js';
+export * from './probes/index.js';
+export * from './tokens/index.js';
+export { createTcpConnector } from './transport/tcp.js';
