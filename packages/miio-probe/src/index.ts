@@ -26,3 +26,5 @@ export {
 export * from './probes/index.js';
 export * from './tokens/index.js';
 export { createTcpConnector } from './transport/tcp.js';
+export * from './checks/index.js';
+export * from './advisories/index.js';

@@ -1,0 +1,185 @@
+/**
+ * `scan()`: discovery, then probes and checks per device, assembled into one ScanReport (design.md
+ * "One scan, as data"). Port probes start the moment a device's address is first seen, overlapping
+ * discovery; the miIO and ecosystem stages run once the merged record (did, MAC) is known. Every
+ * stage has a deadline: a silent or hostile device costs its own budget, never the whole scan's.
+ */
+import {
+  DEFAULT_TCP_PORTS,
+  loadAdvisoryDatabase,
+  loadTokenFiles,
+  type AdvisoryDatabase,
+  type PortResult,
+  type TokenEntry,
+} from '@xmscan/miio-probe';
+import { buildReport, type CheckRun, type DeviceReport, type Finding, type ReportWarning, type ScanReport } from '@xmscan/report';
+import { discover, prepareDiscovery, type DiscoverOptions, type DiscoveryResult } from '../discovery/discover.js';
+import { silentLogger } from '../discovery/source.js';
+import { ScanError } from '../errors.js';
+import { auditDevice, type AuditSettings } from './audit-device.js';
+import { createLimit } from './limit.js';
+import { realProbes, type ScanProbes } from './probes.js';
+
+export interface ScanOptions extends DiscoverOptions {
+  /** `--tokens FILE` (repeatable); format auto-detected. */
+  tokenFiles?: readonly string[] | undefined;
+  /** Pre-loaded token entries (tests, library users). */
+  tokens?: readonly TokenEntry[] | undefined;
+  /** `--ports`: extra TCP ports on top of the family profile. */
+  ports?: readonly number[] | undefined;
+  /** Devices audited at once. */
+  concurrency?: number | undefined;
+  /** Budget for the whole probe stage after discovery, ms. */
+  probeDeadlineMs?: number | undefined;
+  miioTimeoutMs?: number | undefined;
+  connectTimeoutMs?: number | undefined;
+  bannerTimeoutMs?: number | undefined;
+  advisories?: AdvisoryDatabase | undefined;
+  probes?: ScanProbes | undefined;
+  toolVersion?: string | undefined;
+}
+
+export interface ScanResult {
+  report: ScanReport;
+  discovery: DiscoveryResult;
+}
+
+export const SCAN_DEFAULTS = {
+  concurrency: 32,
+  probeDeadlineMs: 6000,
+  miioTimeoutMs: 300,
+  miioRetries: 1,
+  connectTimeoutMs: 800,
+  bannerTimeoutMs: 1000,
+  probeTimeoutMs: 1000,
+} as const;
+
+export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
+  // Scope guard and option checks before anything is read or sent.
+  prepareDiscovery(options);
+  const logger = options.logger ?? silentLogger;
+  const now = () => (options.clock ? options.clock.now() : Date.now());
+  const startedAt = now();
+  const warnings: ReportWarning[] = [];
+
+  const loaded = options.tokens ? { entries: [...options.tokens], warnings: [] as string[] } : await loadTokenFiles(options.tokenFiles ?? []);
+  for (const w of loaded.warnings) warnings.push({ code: 'SCAN_WARN_TOKENS', message: w });
+  const advisories = options.advisories ?? (await loadAdvisoryDatabase());
+  const probes = options.probes ?? realProbes;
+  const extraPorts = [...new Set(options.ports ?? [])];
+  const tcpPorts = [...new Set([...DEFAULT_TCP_PORTS, ...extraPorts])].sort((a, b) => a - b);
+
+  const outer = options.signal;
+  const portControl = new AbortController();
+  const abortPorts = () => portControl.abort();
+  outer?.addEventListener('abort', abortPorts, { once: true });
+
+  const connectTimeoutMs = options.connectTimeoutMs ?? SCAN_DEFAULTS.connectTimeoutMs;
+  const bannerTimeoutMs = options.bannerTimeoutMs ?? SCAN_DEFAULTS.bannerTimeoutMs;
+  const portLimit = createLimit(options.concurrency ?? SCAN_DEFAULTS.concurrency);
+  const portJobs = new Map<string, Promise<PortResult[]>>();
+  const startPorts = (ip: string): Promise<PortResult[]> => {
+    let job = portJobs.get(ip);
+    if (job === undefined) {
+      job = portLimit(() =>
+        probes.ports({ ip, ports: tcpPorts, connectTimeoutMs, bannerTimeoutMs, signal: portControl.signal }),
+      ).catch((err: unknown) => {
+        logger.warn({ ip, err: (err as Error).message }, 'port probe failed');
+        return [];
+      });
+      portJobs.set(ip, job);
+    }
+    return job;
+  };
+
+  const discovery = await discover({
+    ...options,
+    logger,
+    onDevice: (d) => {
+      if (d.ip !== null) void startPorts(d.ip);
+      options.onDevice?.(d);
+    },
+  });
+
+  const deadlineMs = options.probeDeadlineMs ?? SCAN_DEFAULTS.probeDeadlineMs;
+  const probeControl = new AbortController();
+  const timer = setTimeout(() => {
+    probeControl.abort();
+    portControl.abort();
+  }, deadlineMs);
+  const abortProbes = () => probeControl.abort();
+  outer?.addEventListener('abort', abortProbes, { once: true });
+
+  const settings: AuditSettings = {
+    probes,
+    tokens: loaded.entries,
+    advisories,
+    extraPorts,
+    miioTimeoutMs: options.miioTimeoutMs ?? SCAN_DEFAULTS.miioTimeoutMs,
+    miioRetries: SCAN_DEFAULTS.miioRetries,
+    probeTimeoutMs: SCAN_DEFAULTS.probeTimeoutMs,
+    connectTimeoutMs,
+    bannerTimeoutMs,
+    logger,
+  };
+  const auditLimit = createLimit(options.concurrency ?? SCAN_DEFAULTS.concurrency);
+  const devices: DeviceReport[] = [];
+  const runs: CheckRun[] = [];
+  const findings: Finding[] = [];
+  let unaudited = 0;
+  try {
+    await Promise.all(
+      discovery.devices.map((record) =>
+        auditLimit(async () => {
+          if (record.ip === null) return;
+          try {
+            const audit = await auditDevice(record, startPorts(record.ip), settings, probeControl.signal);
+            if (audit === null) return;
+            devices.push(audit.device);
+            runs.push(...audit.runs);
+            findings.push(...audit.findings);
+          } catch (err) {
+            // A bug or a hostile device must cost one record, not the scan.
+            unaudited++;
+            logger.error({ ip: record.ip, err: (err as Error).message }, 'device audit failed');
+            warnings.push({ code: 'SCAN_ERR_AUDIT', message: `audit failed: ${(err as Error).message}`, ip: record.ip });
+          }
+        }),
+      ),
+    );
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', abortPorts);
+    outer?.removeEventListener('abort', abortProbes);
+    portControl.abort();
+  }
+  const incomplete = probeControl.signal.aborted || outer?.aborted === true || unaudited > 0;
+  if (probeControl.signal.aborted && !outer?.aborted) {
+    warnings.push({ code: 'SCAN_WARN_DEADLINE', message: `probe stage hit its ${deadlineMs} ms deadline; some results may be missing` });
+  }
+  if (outer?.aborted) warnings.push({ code: 'SCAN_WARN_ABORTED', message: 'scan interrupted; report is partial' });
+
+  const report = buildReport(
+    {
+      tool: { name: 'xmscan', version: options.toolVersion ?? '0.0.0' },
+      startedAt,
+      finishedAt: now(),
+      options: {
+        ...(options.targets ? { targets: [...options.targets] } : {}),
+        ...(options.interfaces ? { interfaces: [...options.interfaces] } : {}),
+        timeoutMs: options.timeoutMs ?? null,
+        tokenFiles: (options.tokenFiles ?? []).length,
+        ports: tcpPorts,
+      },
+      devices,
+      checks: runs,
+      findings,
+      incomplete,
+      warnings,
+    },
+    { now },
+  );
+  return { report, discovery };
+}
+
+export { ScanError };
