@@ -4,6 +4,7 @@
  * discovery; the miIO and ecosystem stages run once the merged record (did, MAC) is known. Every
  * stage has a deadline: a silent or hostile device costs its own budget, never the whole scan's.
  */
+import { setMaxListeners } from 'node:events';
 import {
   DEFAULT_TCP_PORTS,
   loadAdvisoryDatabase,
@@ -103,6 +104,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 
   const deadlineMs = options.probeDeadlineMs ?? SCAN_DEFAULTS.probeDeadlineMs;
   const probeControl = new AbortController();
+  // Every probe of every device listens on these two signals.
+  setMaxListeners(0, probeControl.signal, portControl.signal);
   const timer = setTimeout(() => {
     probeControl.abort();
     portControl.abort();
