@@ -28,3 +28,4 @@ export * from './tokens/index.js';
 export { createTcpConnector } from './transport/tcp.js';
 export * from './checks/index.js';
 export * from './advisories/index.js';
+export { SecretText } from './secret.js';

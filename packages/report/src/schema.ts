@@ -169,3 +169,18 @@ export interface ScanReport {
   incomplete?: boolean;
   warnings?: readonly ReportWarning[];
 }
+
+/**
+ * Raw secret values one scan learned about one device. Kept apart from the report: never stored in
+ * history, never written unless the user asked with `--show-secrets` (then merged by the writers' step).
+ */
+export interface DeviceSecrets {
+  ip: string;
+  deviceId: string | null;
+  mac: string | null;
+  /** Token hex (the supplied one if valid, else the exposed one). */
+  token?: string;
+  wifiSsid?: string;
+  wifiBssid?: string;
+  routerSerial?: string;
+}

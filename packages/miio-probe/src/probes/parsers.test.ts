@@ -222,7 +222,11 @@ describe('router init_info', () => {
     routerId: 'a4aa1022-57a2-a530-d568-7905f1685a57',
   };
   it('keeps the useful fields and only a masked serial', () => {
-    const info = parseInitInfo(sample, '/cgi-bin/luci/api/xqsystem/init_info')!;
+    const { serial, ...info } = parseInitInfo(sample, '/cgi-bin/luci/api/xqsystem/init_info')!;
+    // The serial itself only behind SecretText: masked when printed, revealed on request.
+    expect(serial?.reveal()).toBe('36418/J1VT25382');
+    expect(String(serial)).toBe('364**********82');
+    expect(JSON.stringify({ serial })).not.toContain('J1VT25382');
     expect(info).toEqual({
       path: '/cgi-bin/luci/api/xqsystem/init_info',
       hardware: 'RB03',

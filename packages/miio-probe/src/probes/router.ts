@@ -4,6 +4,7 @@
  * root password from it (advisories.md §3.9) — so it is never returned whole: only a masked form
  * and the fact that it was exposed.
  */
+import { SecretText } from '../secret.js';
 import { createTcpConnector } from '../transport/tcp.js';
 import { type ProbeResult, fail, ok } from './errors.js';
 import { httpGet, parseJsonObject } from './http-get.js';
@@ -29,6 +30,8 @@ export interface RouterInitInfo {
   serialExposed: boolean;
   /** e.g. `364**********82`: first 3 and last 2 characters, the rest masked. Never the whole serial. */
   serialMasked?: string;
+  /** The serial itself, wrapped: prints masked; `reveal()` only for --show-secrets. */
+  serial?: SecretText;
 }
 
 export interface RouterProbeOptions {
@@ -72,7 +75,10 @@ export function parseInitInfo(obj: Record<string, unknown>, path: string): Route
   set('routername', str(obj['routername']));
   set('displayName', str(obj['displayName']));
   set('newEncryptMode', typeof obj['newEncryptMode'] === 'number' ? obj['newEncryptMode'] : undefined);
-  if (serial !== '') info.serialMasked = maskSerial(serial);
+  if (serial !== '') {
+    info.serialMasked = maskSerial(serial);
+    info.serial = new SecretText(serial, maskSerial);
+  }
   return info;
 }
 

@@ -18,3 +18,14 @@ export function isUsageError(err: unknown): err is Error & { code: string } {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^(SCAN_ERR_|MIIO_ERR_TOKENS|MIIO_ERR_BAD_PORTS|MIIO_ERR_BAD_TOKEN|REPORT_ERR_UNKNOWN_FORMAT)/.test(code);
 }
+
+let pendingExitCode = 0;
+/** Commands report their exit status here (commander discards action return values). */
+export function setExitCode(code: number): void {
+  pendingExitCode = Math.max(pendingExitCode, code);
+}
+export function takeExitCode(): number {
+  const c = pendingExitCode;
+  pendingExitCode = 0;
+  return c;
+}

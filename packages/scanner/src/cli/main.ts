@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { registerDiscover } from './commands/discover.js';
 import { registerScan } from './commands/scan.js';
-import { isUsageError, pkg } from './common.js';
+import { isUsageError, pkg, takeExitCode } from './common.js';
 
 export function buildProgram(): Command {
   const program = new Command('xmscan')
@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    return takeExitCode();
   } catch (err) {
     const e = err as { code?: string; exitCode?: number; message?: string };
     if (typeof e.code === 'string' && e.code.startsWith('commander.')) {

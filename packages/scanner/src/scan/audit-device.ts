@@ -21,7 +21,7 @@ import {
   type Token,
   type TokenEntry,
 } from '@xmscan/miio-probe';
-import type { CheckRun, DeviceReport, Finding, FirmwareInfo, OpenPort, TokenState } from '@xmscan/report';
+import type { CheckRun, DeviceReport, DeviceSecrets, Finding, FirmwareInfo, OpenPort, TokenState } from '@xmscan/report';
 import type { DeviceRecord } from '../discovery/merge.js';
 import type { Logger } from '../discovery/source.js';
 import type { MiioSessionResult, ScanProbes } from './probes.js';
@@ -42,6 +42,8 @@ export interface AuditSettings {
 
 export interface DeviceAudit {
   device: DeviceReport;
+  /** Raw secrets for `--show-secrets` only; the report itself holds fingerprints and masks. */
+  secrets: DeviceSecrets;
   runs: CheckRun[];
   findings: Finding[];
 }
@@ -154,6 +156,7 @@ export async function auditDevice(
 
   // Ecosystem probes (read-only queries, protocols.md §5), each with its own deadline.
   const ecosystem: EcosystemObservations = {};
+  let routerSerial: string | undefined;
   const t = { signal, timeoutMs: settings.probeTimeoutMs };
   const eco: Promise<void>[] = [];
   if (record.yeelight !== null || isOpen(55443)) {
@@ -177,6 +180,7 @@ export async function auditDevice(
     eco.push(
       settings.probes.router({ ip, port: 80, ...t }).then((r) => {
         if (!r.ok || (r.value.hardware === undefined && r.value.romversion === undefined)) return;
+        routerSerial = r.value.serial?.reveal();
         ecosystem.routerInitInfo = {
           hardware: r.value.hardware ?? '',
           romversion: r.value.romversion ?? '',
@@ -293,7 +297,14 @@ export async function auditDevice(
       ...(record.conflicts.length > 0 ? { conflicts: record.conflicts.map((c) => ({ field: c.field, values: c.values.map((v) => v.value) })) } : {}),
     },
   };
-  return { device, runs: outcome.runs, findings: outcome.findings };
+  const secretToken =
+    supplied && suppliedValid !== false ? supplied.token : (miio?.leaked ?? supplied?.token ?? null);
+  const secrets: DeviceSecrets = { ip, deviceId: record.deviceId, mac: record.mac };
+  if (secretToken) secrets.token = secretToken.revealHex();
+  if (info?.ap?.ssid) secrets.wifiSsid = info.ap.ssid;
+  if (info?.ap?.bssid) secrets.wifiBssid = info.ap.bssid;
+  if (routerSerial) secrets.routerSerial = routerSerial;
+  return { device, secrets, runs: outcome.runs, findings: outcome.findings };
 }
 
 /** Keep the first two and last character: enough to recognise, not enough to publish. */

@@ -13,7 +13,7 @@ import {
   type PortResult,
   type TokenEntry,
 } from '@xmscan/miio-probe';
-import { buildReport, type CheckRun, type DeviceReport, type Finding, type ReportWarning, type ScanReport } from '@xmscan/report';
+import { buildReport, type CheckRun, type DeviceReport, type DeviceSecrets, type Finding, type ReportWarning, type ScanReport } from '@xmscan/report';
 import { discover, prepareDiscovery, type DiscoverOptions, type DiscoveryResult } from '../discovery/discover.js';
 import { silentLogger } from '../discovery/source.js';
 import { ScanError } from '../errors.js';
@@ -41,7 +41,10 @@ export interface ScanOptions extends DiscoverOptions {
 }
 
 export interface ScanResult {
+  /** Redacted: fingerprints and masks only. Safe to print, store and send. */
   report: ScanReport;
+  /** Raw secrets per device, for `--show-secrets` output only (never history, never notifications). */
+  secrets: DeviceSecrets[];
   discovery: DiscoveryResult;
 }
 
@@ -127,6 +130,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   };
   const auditLimit = createLimit(options.concurrency ?? SCAN_DEFAULTS.concurrency);
   const devices: DeviceReport[] = [];
+  const secrets: DeviceSecrets[] = [];
   const runs: CheckRun[] = [];
   const findings: Finding[] = [];
   let unaudited = 0;
@@ -139,6 +143,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
             const audit = await auditDevice(record, startPorts(record.ip), settings, probeControl.signal);
             if (audit === null) return;
             devices.push(audit.device);
+            secrets.push(audit.secrets);
             runs.push(...audit.runs);
             findings.push(...audit.findings);
           } catch (err) {
@@ -182,7 +187,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     },
     { now },
   );
-  return { report, discovery };
+  return { report, secrets, discovery };
 }
 
 export { ScanError };
