@@ -9,3 +9,7 @@ export * from './build.js';
 export * from './sanitize.js';
 export * from './schema-file.js';
 export * from './writers/index.js';
+export * from './diff.js';
+export * from './diff-render.js';
+export * from './ignore.js';
+export * from './history/index.js';

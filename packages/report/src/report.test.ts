@@ -306,8 +306,8 @@ describe('JSON Schema report-v1', () => {
 });
 
 describe('writers', () => {
-  it('map holds json and table; unknown names fail with REPORT_ERR_UNKNOWN_FORMAT', () => {
-    expect(Object.keys(writers).sort()).toEqual(['json', 'table']);
+  it('map holds every format; unknown names fail with REPORT_ERR_UNKNOWN_FORMAT', () => {
+    expect(Object.keys(writers).sort()).toEqual(['html', 'json', 'markdown', 'sarif', 'table']);
     expect(getWriter('json')).toBe(jsonWriter);
     expect(() => getWriter('xml')).toThrowError(expect.objectContaining({ code: 'REPORT_ERR_UNKNOWN_FORMAT' }));
     expect(() => getWriter('__proto__')).toThrowError(expect.objectContaining({ code: 'REPORT_ERR_UNKNOWN_FORMAT' }));

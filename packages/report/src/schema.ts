@@ -103,6 +103,11 @@ export interface TokenReport {
   valid: boolean | null;
   /** Fingerprint of the supplied or exposed token; never the token. */
   fingerprint: string | null;
+  /**
+   * The token itself (32 lower-case hex), present only in a report made with `--show-secrets`
+   * (`ScanReport.secretsShown: true`, see redact.ts `revealSecrets`). Never stored in history.
+   */
+  value?: string;
 }
 
 export interface OpenPort {
@@ -167,7 +172,22 @@ export interface ScanReport {
   summary: ReportSummary;
   /** The scan stopped early (deadline, abort): absent devices or runs do not mean "clean". */
   incomplete?: boolean;
+  /**
+   * True only when the user asked for `--show-secrets`: token values, Wi-Fi SSID/BSSID and router
+   * serials are then in clear (`token.value`, `extras.wifi.ssid|bssid`, `extras.router.serial`).
+   * Absent in the default, redacted report (redact.ts).
+   */
+  secretsShown?: boolean;
   warnings?: readonly ReportWarning[];
+  /** Findings an ignore file (`--ignore`) suppressed: listed, not counted in `summary` or for `--fail-on`. */
+  suppressed?: readonly SuppressedFinding[];
+}
+
+/** A finding the user chose to ignore, with their reason; `expires` (ISO date) when the entry has one. */
+export interface SuppressedFinding {
+  finding: Finding;
+  reason: string;
+  expires?: string;
 }
 
 /**

@@ -16,10 +16,12 @@ export function toJsonObject(report: ScanReport): Record<string, unknown> {
     summary: report.summary,
   };
   if (report.incomplete !== undefined) out['incomplete'] = report.incomplete;
+  if (report.secretsShown !== undefined) out['secretsShown'] = report.secretsShown;
   if (report.warnings !== undefined) out['warnings'] = report.warnings;
   out['devices'] = report.devices;
   out['checks'] = report.checks;
   out['findings'] = report.findings;
+  if (report.suppressed !== undefined) out['suppressed'] = report.suppressed; // --ignore (issue 5)
   return out;
 }
 

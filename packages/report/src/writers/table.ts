@@ -57,10 +57,16 @@ function deviceHeading(d: DeviceReport): string {
   return parts.join('  ');
 }
 
-function deviceFacts(d: DeviceReport): string {
+function deviceFacts(d: DeviceReport, secretsShown: boolean): string {
   const facts: string[] = [];
   if (d.firmware?.version) facts.push('fw ' + clean(d.firmware.version, 40));
   facts.push('token ' + d.token.state + (d.token.supplied ? (d.token.valid === false ? ' (supplied: rejected)' : d.token.valid ? ' (supplied: ok)' : ' (supplied)') : ''));
+  if (secretsShown && d.token.value !== undefined) facts.push('token ' + clean(d.token.value, 40));
+  const wifi = d.extras?.['wifi'];
+  if (secretsShown && typeof wifi === 'object' && wifi !== null && !Array.isArray(wifi)) {
+    const ssid = (wifi as Readonly<Record<string, unknown>>)['ssid'];
+    if (typeof ssid === 'string') facts.push('wifi "' + clean(ssid, 64) + '"');
+  }
   if (d.openPorts.length > 0) {
     const ports = d.openPorts.map((p) => `${p.port}/${p.protocol}${p.service ? ' ' + clean(p.service, 20) : ''}`);
     facts.push('open ' + ports.join(', '));
@@ -85,6 +91,10 @@ export function renderTable(report: ScanReport, options: { color: boolean; width
   ];
   if (report.incomplete) head.push('INCOMPLETE');
   lines.push(paint(BOLD, cut(head.join(' · '), width)));
+  if (report.secretsShown === true) {
+    // --show-secrets: say so before anything else, so the output is not pasted somewhere by mistake.
+    lines.push(paint(SGR.critical, cut('SECRETS SHOWN: tokens, Wi-Fi names and router serials in clear; do not share', width)));
+  }
   const sevs = [...SEVERITIES].reverse();
   const plainBySev = 'Findings: ' + sevs.map((s) => `${report.summary.findingsBySeverity[s]} ${s}`).join(', ');
   // Colour the counts only when the whole line fits; a cut line stays plain so no SGR is split.
@@ -132,7 +142,7 @@ export function renderTable(report: ScanReport, options: { color: boolean; width
   for (const d of report.devices) {
     const k = keyOf(d);
     shown.add(k);
-    renderBlock(deviceHeading(d), deviceFacts(d), byDevice.get(k) ?? { findings: [], runs: [] });
+    renderBlock(deviceHeading(d), deviceFacts(d, report.secretsShown === true), byDevice.get(k) ?? { findings: [], runs: [] });
   }
   // Findings or runs for a device missing from `devices` (should not happen, but never drop a finding).
   for (const [k, block] of byDevice) {
@@ -141,6 +151,16 @@ export function renderTable(report: ScanReport, options: { color: boolean; width
     renderBlock(`${clean(first?.ip ?? '?', 45)}  (device not in report)`, null, block);
   }
 
+  // --ignore (issue 5): suppressed findings stay visible, with the user's reason.
+  if (report.suppressed !== undefined && report.suppressed.length > 0) {
+    lines.push('');
+    lines.push('Suppressed (ignore file):');
+    for (const s of report.suppressed) {
+      const f = s.finding;
+      const until = s.expires !== undefined ? ` (until ${clean(s.expires, 30)})` : '';
+      lines.push(cut(`  ${f.severity.toUpperCase().padEnd(LABEL_WIDTH - 2)}  ${clean(f.ip, 45)}  ${clean(f.checkId, 60)}${f.subject !== undefined ? ' [' + clean(f.subject, 60) + ']' : ''}: ${clean(s.reason, 200)}${until}`, width));
+    }
+  }
   if (report.warnings !== undefined && report.warnings.length > 0) {
     lines.push('');
     lines.push('Warnings:');
