@@ -28,3 +28,4 @@ export { parseYeelightReply } from './sources/yeelight-parse.js';
 export { parseLumiIam } from './sources/lumi-parse.js';
 export { toDiscoveryJson } from './discovery/json.js';
 export type { DiscoveryJson, DiscoveryJsonDevice } from './discovery/json.js';
+export * from './notify/index.js';

@@ -8,12 +8,13 @@ import { createCliLogger, effectiveLogLevel } from '../logger.js';
 import { addUnattendedOptions, withScanLock, type UnattendedFlags } from '../lock.js';
 import { createProgress } from '../progress.js';
 import { defaultSources } from '../../discovery/discover.js';
-import { addDiscoveryOptions, withInterrupt, type DiscoverFlags } from './discover.js';
+import { addDiscoveryOptions, takeInterrupt, withInterrupt, type DiscoverFlags } from './discover.js';
 import { addIgnoreOptions, applyIgnoreStep, loadIgnore, type IgnoreFlags } from '../ignore.js';
 import { addHistoryOptions, historyPath, storeHistory, type HistoryFlags } from '../history.js';
 import { addNotifyOptions, applyNotifyExitCode, runNotifyStep, type NotifyFlags } from '../notify.js';
 import { addExitCodeOptions, applyScanExitCode, type ExitCodeFlags } from '../exit-code.js';
 import { addDryRunOption, printDryRun } from '../dry-run.js';
+import { applyFaultExitCode, scanFaultMessages } from '../exit-code.js';
 
 export interface ScanFlags extends DiscoverFlags, OutputFlags, UnattendedFlags, IgnoreFlags, HistoryFlags, NotifyFlags, ExitCodeFlags {
   tokens?: string[];
@@ -82,5 +83,6 @@ export function registerScan(program: Command): void {
       const notified = await runNotifyStep({ report, secrets, historyFile: historyPath(flags), scanId }, flags, { logger });
       applyScanExitCode(report, flags); // last
       applyNotifyExitCode(notified, report, flags);
+      applyFaultExitCode(scanFaultMessages(report), takeInterrupt()); // issue 8: partial runs never exit 0/1
     });
 }
