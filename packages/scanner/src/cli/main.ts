@@ -1,10 +1,15 @@
 /**
  * xmscan CLI entry (bin/xmscan.mjs imports dist/cli/main.js). The only place that prints or exits.
- * Exit codes: 0 ok, 1 unexpected failure, 2 usage / scope refusal (nothing sent).
+ * Exit codes (issue 5; cli/exit-code.ts): 0 ok / nothing at --fail-on / no change, 1 findings at --fail-on (scan) or
+ * changes (diff), 2 usage error, scope refusal (nothing sent) or runtime failure.
  */
 import { Command } from 'commander';
+import { installConfig } from './config.js';
+import { registerDemo } from './commands/demo.js';
 import { registerDiscover } from './commands/discover.js';
 import { registerScan } from './commands/scan.js';
+import { registerHistory } from './commands/history.js';
+import { registerDiff } from './commands/diff.js';
 import { isUsageError, pkg, takeExitCode } from './common.js';
 
 export function buildProgram(): Command {
@@ -15,6 +20,11 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDiscover(program);
   registerScan(program);
+  registerDemo(program);
+  registerHistory(program);
+  registerDiff(program);
+  // Last: config file and XMSCAN_* env for every option registered above.
+  installConfig(program);
   return program;
 }
 
@@ -33,8 +43,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`xmscan: ${err.message} [${err.code}]\n`);
       return 2;
     }
-    process.stderr.write(`xmscan: unexpected failure: ${e.message ?? String(err)}\n`);
-    return 1;
+    // 1 means "findings" / "changes": a failure must never look like that (issue 5), so it is 2.
+    const tag = typeof e.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(e.code) ? ` [${e.code}]` : '';
+    process.stderr.write(`xmscan: ${tag ? '' : 'unexpected failure: '}${e.message ?? String(err)}${tag}\n`);
+    return 2;
   }
 }
 
