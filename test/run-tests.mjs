@@ -8,7 +8,7 @@
 //      nothing ran.
 // Usage: node test/run-tests.mjs [--fuzz] [--no-build] [vitest args...]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +87,15 @@ const args = [
   `--outputFile.json=${jsonFile}`,
   ...passThrough,
 ];
-const v = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...fuzzEnv } });
+// Tests must never read or write the user's own xmscan state (history, config, lock): point every XDG
+// directory into this run's temp dir.
+const xdgEnv = {};
+for (const name of ['XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_CACHE_HOME', 'XDG_RUNTIME_DIR']) {
+  const dir = join(tmp, name.toLowerCase());
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  xdgEnv[name] = dir;
+}
+const v = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...xdgEnv, ...fuzzEnv } });
 
 // 4. count from the JSON report
 let passed = 0;
