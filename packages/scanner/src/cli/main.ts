@@ -1,7 +1,9 @@
 /**
  * xmscan CLI entry (bin/xmscan.mjs imports dist/cli/main.js). The only place that prints or exits.
  * Exit codes (issue 5; cli/exit-code.ts): 0 ok / nothing at --fail-on / no change, 1 findings at --fail-on (scan) or
- * changes (diff), 2 usage error, scope refusal (nothing sent) or runtime failure.
+ * changes (diff), 2 usage error, scope refusal (nothing sent) or runtime failure (also after a partial report when
+ * sends were refused or an interface went away), 3 notification failed (scan), 130/143 interrupted by SIGINT/SIGTERM
+ * after the partial report was written and stored (issue 8).
  */
 import { Command } from 'commander';
 import { installConfig } from './config.js';

@@ -9,6 +9,8 @@ import { mdnsSource } from '../sources/mdns.js';
 import { yeelightSource } from '../sources/yeelight.js';
 import { systemClock, type Clock } from './clock.js';
 import { mergeSightings, type DeviceRecord, type MacClassifier } from './merge.js';
+import { offSubnetAddresses } from './off-subnet.js';
+import { lostInterfaces, summarizeSendProblems, type SendProblem, type SendProblemSummary } from './net-faults.js';
 import { onChosenSubnet, planDiscovery, type DiscoveryPlan } from './plan.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { emptySighting, type Sighting } from './sighting.js';
@@ -49,6 +51,12 @@ export interface DiscoveryResult {
   devices: DeviceRecord[];
   sightings: Sighting[];
   plan: { interfaces: string[]; sweepHosts: number; notes: string[] };
+  /** Device addresses on a subnet no local interface has an address on (see off-subnet.ts). */
+  offSubnet: string[];
+  /** Sends the system refused, one entry per source and errno (net-faults.ts). */
+  sendErrors: SendProblemSummary[];
+  /** Chosen interfaces that went away (or lost their address) during the run. */
+  interfacesLost: string[];
 }
 
 export function defaultSources(): DiscoverySource[] {
@@ -86,6 +94,7 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   if (options.signal?.aborted) stop.abort();
 
   const sightings: Sighting[] = [];
+  const sendProblems: SendProblem[] = [];
   const seenKeys = new Set<string>();
   const emit = (s: Sighting) => {
     if (stop.signal.aborted) return;
@@ -112,6 +121,9 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
     emit,
     interfaces: plan.interfaces,
     sweepHosts: plan.sweepHosts,
+    sendFailed: (p) => {
+      if (sendProblems.length < 100_000) sendProblems.push(p);
+    },
   };
 
   const sources = options.sources ?? defaultSources();
@@ -147,10 +159,26 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   await Promise.all(runs);
   logger.debug({ ms: clock.now() - started }, 'sources stopped');
   const finished = clock.now();
+  const devices = mergeSightings(sightings, classify);
+  const ifacesNow = (options.listInterfaces ?? listIpv4Interfaces)();
+  const offSubnet = offSubnetAddresses(
+    devices.map((d) => d.ip),
+    ifacesNow,
+  );
+  for (const ip of offSubnet) logger.warn({ ip }, 'device on a subnet this machine has no address on');
+  // Hostile LAN (issue 8): say so when the system refused sends or an interface vanished, rather than
+  // let an empty result read as "no devices".
+  const sendErrors = summarizeSendProblems(sendProblems);
+  for (const e of sendErrors) logger.warn({ source: e.source, code: e.code, count: e.count }, e.message);
+  const interfacesLost = lostInterfaces(plan.interfaces, ifacesNow);
+  for (const name of interfacesLost) logger.warn({ iface: name }, 'interface went away during discovery');
   return {
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date(finished).toISOString(),
-    devices: mergeSightings(sightings, classify),
+    devices,
+    offSubnet,
+    sendErrors,
+    interfacesLost,
     sightings,
     plan: { interfaces: plan.interfaces.map((i) => i.name), sweepHosts: plan.sweepHosts.length, notes: plan.notes },
   };

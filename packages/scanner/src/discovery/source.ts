@@ -2,6 +2,7 @@ import type { NetInterface } from '../adapters/interfaces.js';
 import type { Clock } from './clock.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Sighting } from './sighting.js';
+import type { SendProblem } from './net-faults.js';
 
 /** The subset of pino's API the library uses; the default is silent. */
 export interface Logger {
@@ -29,6 +30,8 @@ export interface SourceContext {
   interfaces: readonly NetInterface[];
   /** Hosts of the unicast sweep (scope guard already applied). */
   sweepHosts: readonly string[];
+  /** A send the kernel refused (net-faults.ts): summarized for the user at the end of the run. */
+  sendFailed?: ((problem: SendProblem) => void) | undefined;
 }
 
 /**

@@ -16,9 +16,14 @@ import {
 import { buildReport, type CheckRun, type DeviceReport, type DeviceSecrets, type Finding, type ReportWarning, type ScanReport } from '@xmscan/report';
 import { discover, prepareDiscovery, type DiscoverOptions, type DiscoveryResult } from '../discovery/discover.js';
 import { silentLogger } from '../discovery/source.js';
+import { OFF_SUBNET_WARNING, offSubnetMessage } from '../discovery/off-subnet.js';
 import { ScanError } from '../errors.js';
+import { listIpv4Interfaces } from '../adapters/interfaces.js';
+import { networkFaultWarnings } from '../discovery/net-faults.js';
 import { auditDevice, type AuditSettings } from './audit-device.js';
+import { hostileWarnings, observeJunk } from './hostile-signals.js';
 import { createLimit } from './limit.js';
+import { createMiioPrefetch } from './miio-prefetch.js';
 import { realProbes, type ScanProbes } from './probes.js';
 
 export interface ScanOptions extends DiscoverOptions {
@@ -38,6 +43,8 @@ export interface ScanOptions extends DiscoverOptions {
   advisories?: AdvisoryDatabase | undefined;
   probes?: ScanProbes | undefined;
   toolVersion?: string | undefined;
+  /** Each device once its audit is done (progress display). */
+  onDeviceAudited?: ((device: DeviceReport) => void) | undefined;
 }
 
 export interface ScanResult {
@@ -75,6 +82,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 
   const outer = options.signal;
   const portControl = new AbortController();
+  // Port probes start during discovery, one abort listener per connect in flight (more than the default 10).
+  setMaxListeners(0, portControl.signal);
   const abortPorts = () => portControl.abort();
   outer?.addEventListener('abort', abortPorts, { once: true });
 
@@ -96,19 +105,27 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     return job;
   };
 
+  // miIO sessions, like the port probes, start during discovery (miio-prefetch.ts, issue 7).
+  const miioTimeoutMs = options.miioTimeoutMs ?? SCAN_DEFAULTS.miioTimeoutMs;
+  const prefetch = createMiioPrefetch(probes, { tokens: loaded.entries, timeoutMs: miioTimeoutMs, retries: SCAN_DEFAULTS.miioRetries, signal: portControl.signal });
+  const discoveryStartedAt = now();
+  // Junk answers are tallied for the hostile-LAN warnings (hostile-signals.ts) and their log lines capped.
+  const observed = observeJunk(logger);
   const discovery = await discover({
     ...options,
-    logger,
+    logger: observed.logger,
     onDevice: (d) => {
       if (d.ip !== null) void startPorts(d.ip);
+      prefetch.start(d);
       options.onDevice?.(d);
     },
   });
 
+  const probeStartedAt = now();
   const deadlineMs = options.probeDeadlineMs ?? SCAN_DEFAULTS.probeDeadlineMs;
   const probeControl = new AbortController();
-  // Every probe of every device listens on these two signals.
-  setMaxListeners(0, probeControl.signal, portControl.signal);
+  // Every probe of every device listens on this signal.
+  setMaxListeners(0, probeControl.signal);
   const timer = setTimeout(() => {
     probeControl.abort();
     portControl.abort();
@@ -117,11 +134,11 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   outer?.addEventListener('abort', abortProbes, { once: true });
 
   const settings: AuditSettings = {
-    probes,
+    probes: prefetch.probes,
     tokens: loaded.entries,
     advisories,
     extraPorts,
-    miioTimeoutMs: options.miioTimeoutMs ?? SCAN_DEFAULTS.miioTimeoutMs,
+    miioTimeoutMs,
     miioRetries: SCAN_DEFAULTS.miioRetries,
     probeTimeoutMs: SCAN_DEFAULTS.probeTimeoutMs,
     connectTimeoutMs,
@@ -142,7 +159,13 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
           try {
             const audit = await auditDevice(record, startPorts(record.ip), settings, probeControl.signal);
             if (audit === null) return;
+            if (discovery.offSubnet.includes(record.ip)) {
+              // Flag it rather than let silence read as "not found" / "clean" (off-subnet.ts).
+              audit.device = { ...audit.device, extras: { ...audit.device.extras, offSubnet: true } };
+              warnings.push({ code: OFF_SUBNET_WARNING, message: offSubnetMessage(record.ip), ip: record.ip });
+            }
             devices.push(audit.device);
+            options.onDeviceAudited?.(audit.device);
             secrets.push(audit.secrets);
             runs.push(...audit.runs);
             findings.push(...audit.findings);
@@ -161,7 +184,28 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     outer?.removeEventListener('abort', abortProbes);
     portControl.abort();
   }
-  const incomplete = probeControl.signal.aborted || outer?.aborted === true || unaudited > 0;
+  const portResults = new Map<string, PortResult[]>();
+  for (const [ip, job] of portJobs) portResults.set(ip, await job); // settled: the abort above ends them
+  warnings.push(...hostileWarnings({ discovery, ports: portResults, runs, junk: observed.junk, bannerTimeoutMs }));
+  const finishedAt = now();
+  logger.debug(
+    {
+      devices: discovery.devices.length,
+      audited: devices.length,
+      setupMs: discoveryStartedAt - startedAt,
+      discoveryMs: probeStartedAt - discoveryStartedAt,
+      probeMs: finishedAt - probeStartedAt,
+      totalMs: finishedAt - startedAt,
+    },
+    'scan stages',
+  );
+  // Network faults (issue 8): refused sends, an interface gone during discovery or the probe stage.
+  const ifacesNow = (options.listInterfaces ?? listIpv4Interfaces)();
+  const goneSince = discovery.plan.interfaces.filter((n) => !ifacesNow.some((i) => i.name === n) && !discovery.interfacesLost.includes(n));
+  for (const name of goneSince) logger.warn({ iface: name }, 'interface went away during the probe stage');
+  const netFaults = networkFaultWarnings(discovery, goneSince);
+  warnings.push(...netFaults);
+  const incomplete = probeControl.signal.aborted || outer?.aborted === true || unaudited > 0 || netFaults.length > 0;
   if (probeControl.signal.aborted && !outer?.aborted) {
     warnings.push({ code: 'SCAN_WARN_DEADLINE', message: `probe stage hit its ${deadlineMs} ms deadline; some results may be missing` });
   }
@@ -171,7 +215,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     {
       tool: { name: 'xmscan', version: options.toolVersion ?? '0.0.0' },
       startedAt,
-      finishedAt: now(),
+      finishedAt,
       options: {
         ...(options.targets ? { targets: [...options.targets] } : {}),
         ...(options.interfaces ? { interfaces: [...options.interfaces] } : {}),

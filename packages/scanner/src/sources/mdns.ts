@@ -20,7 +20,7 @@ import { sightingFromService } from '../mdns/sighting.js';
 import { isIpv4 } from '../targets/ipv4.js';
 
 /** Re-query points as fractions of the window (a lost multicast query costs the whole browse). */
-const REQUERY_AT = [0.35];
+export const MDNS_REQUERY_AT: readonly number[] = [0.35];
 
 type BonjourService = Bonjour.Service & { rawTxt?: Buffer[] };
 
@@ -94,7 +94,7 @@ export function mdnsSource(): DiscoverySource {
                 const s = fromBonjourService(svc as BonjourService, full);
                 ctx.emit(sightingFromService(s, 'mdns', clock.now(), svc.referer?.address ?? null));
               } catch (err) {
-                logger.warn({ err: (err as Error).message, source: 'mdns' }, 'unusable mDNS service ignored');
+                logger.warn({ ip: svc.referer?.address ?? null, err: (err as Error).message, source: 'mdns' }, 'unusable mDNS service ignored');
               }
             }),
           );
@@ -113,7 +113,7 @@ export function mdnsSource(): DiscoverySource {
         }
       });
       const start = clock.now();
-      for (const frac of REQUERY_AT) {
+      for (const frac of MDNS_REQUERY_AT) {
         const wait = start + frac * ctx.windowMs - clock.now();
         if (wait > 0) await clock.sleep(wait, signal);
         if (signal.aborted) return;

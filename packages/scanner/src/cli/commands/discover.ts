@@ -2,10 +2,12 @@ import { Option, type Command } from 'commander';
 import { DEFAULT_RATE_PPS, DEFAULT_TIMEOUT_MS, discover, prepareDiscovery, type DiscoverOptions } from '../../discovery/discover.js';
 import { toDiscoveryJson } from '../../discovery/json.js';
 import { collect, intOption } from '../common.js';
-import { createCliLogger } from '../logger.js';
+import { addLogFormatOption, createCliLogger, type LogFormat } from '../logger.js';
 import { renderDiscoveryTable } from '../table.js';
+import { addDryRunOption, printDryRun, type DryRunFlags } from '../dry-run.js';
+import { applyFaultExitCode } from '../exit-code.js';
 
-export interface DiscoverFlags {
+export interface DiscoverFlags extends DryRunFlags {
   target?: string[];
   interface?: string[];
   timeout: number;
@@ -14,11 +16,12 @@ export interface DiscoverFlags {
   allowPublic?: boolean;
   allowLarge?: boolean;
   logLevel: string;
+  logFormat?: LogFormat;
 }
 
 /** Options shared by `discover` and `scan`: where to look and how hard. */
 export function addDiscoveryOptions(cmd: Command): Command {
-  return cmd
+  return addLogFormatOption(cmd)
     .option('-t, --target <spec>', 'CIDR, range a.b.c.d-e or single IP to sweep (repeatable; replaces the default: attached subnets)', collect)
     .option('-i, --interface <name>', 'use only this interface (repeatable)', collect)
     .option('--timeout <ms>', 'discovery window in ms', intOption('--timeout', 50, 600_000), DEFAULT_TIMEOUT_MS)
@@ -28,10 +31,21 @@ export function addDiscoveryOptions(cmd: Command): Command {
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('warn'));
 }
 
+let interruptedBy: NodeJS.Signals | null = null;
+/** The signal that stopped the last `withInterrupt` run, once (cli/exit-code.ts turns it into 130/143). */
+export function takeInterrupt(): NodeJS.Signals | null {
+  const s = interruptedBy;
+  interruptedBy = null;
+  return s;
+}
+
 /** Run `fn` with an AbortSignal that SIGINT/SIGTERM trip, so a stopped scan still reports what it has. */
 export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
-  const onSignal = () => ac.abort();
+  const onSignal = (sig: NodeJS.Signals) => {
+    interruptedBy ??= sig;
+    ac.abort();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
@@ -43,14 +57,16 @@ export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>):
 }
 
 export function registerDiscover(program: Command): void {
-  addDiscoveryOptions(
-    program
-      .command('discover')
-      .description('find Xiaomi-ecosystem devices: mDNS, miIO hello (broadcast + unicast sweep), ARP, Yeelight, Aqara gateway'),
+  addDryRunOption(
+    addDiscoveryOptions(
+      program
+        .command('discover')
+        .description('find Xiaomi-ecosystem devices: mDNS, miIO hello (broadcast + unicast sweep), ARP, Yeelight, Aqara gateway'),
+    ),
   )
     .option('--json', 'print exactly one JSON document on stdout')
     .action(async (flags: DiscoverFlags) => {
-      const logger = createCliLogger(flags.logLevel);
+      const logger = createCliLogger({ level: flags.logLevel, format: flags.logFormat });
       const options: DiscoverOptions = {
         targets: flags.target,
         interfaces: flags.interface,
@@ -61,9 +77,17 @@ export function registerDiscover(program: Command): void {
         logger,
       };
       // The scope guard runs here, before any socket opens; discover() runs it again itself.
-      prepareDiscovery(options);
+      const plan = prepareDiscovery(options);
+      if (flags.dryRun) {
+        printDryRun({ command: 'discover', plan, timeoutMs: flags.timeout, ratePps: flags.rate, json: flags.json === true });
+        return;
+      }
       const result = await withInterrupt((signal) => discover({ ...options, signal }));
       const doc = toDiscoveryJson(result);
       process.stdout.write(flags.json ? JSON.stringify(doc, null, 2) + '\n' : renderDiscoveryTable(doc));
+      applyFaultExitCode(
+        [...result.sendErrors.map((e) => e.message), ...result.interfacesLost.map((n) => `interface ${n} went away during discovery`)],
+        takeInterrupt(),
+      );
     });
 }
