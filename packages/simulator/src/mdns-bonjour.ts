@@ -32,7 +32,16 @@ export async function startBonjourResponder(opts: MdnsResponderOptions): Promise
   const bonjour = new Bonjour({ interface: opts.interfaceAddress, bind: MDNS_GROUP } as never, (err: Error) => opts.onError(err));
   const server = (bonjour as unknown as { server: ServerLike }).server;
   const mdns = server.mdns;
-  mdns.on('warning', (err: Error) => opts.onError(err));
+  // multicast-dns emits a warning per packet it cannot decode. Every responder hears the whole group, so one
+  // deliberately malformed TXT answer (a `malformedTxt` profile) would be reported by every other device on
+  // every query: report that junk once per device; socket errors (they carry a syscall) always.
+  let junkReported = false;
+  mdns.on('warning', (err: Error) => {
+    if (typeof (err as NodeJS.ErrnoException).syscall === 'string') return opts.onError(err);
+    if (junkReported) return;
+    junkReported = true;
+    opts.onError(new Error(`ignoring undecodable mDNS packets (${err.message}); further ones are not reported`, { cause: err }));
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new SimError('SIM_ERR_BIND', `mDNS responder on ${opts.interfaceAddress} not ready in time`)), MDNS_READY_TIMEOUT_MS);
     mdns.once('ready', () => {

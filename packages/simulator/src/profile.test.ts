@@ -79,7 +79,7 @@ describe('built-in profiles', () => {
     expect(builtinProfileNames()).toEqual(expect.arrayContaining(['demo', 'lab']));
   });
 
-  it.each(['demo', 'lab'])('%s validates, uses Xiaomi-family OUIs and distinct tokens', (name) => {
+  it.each(['demo', 'lab', 'lab-scan'])('%s validates, uses Xiaomi-family OUIs and distinct tokens', (name) => {
     const set = loadProfiles(name);
     expect(set.devices.length).toBeGreaterThanOrEqual(8);
     if (ouis.size > 0) for (const d of set.devices) expect(ouis.has(d.mac.slice(0, 8).toUpperCase()), `${d.name} ${d.mac}`).toBe(true);

@@ -89,6 +89,48 @@ export interface RouterProfile {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * Hostile behaviours (issue 8, "Hostile LAN"): a device that attacks the scanner rather than being
+ * audited by it. Run by hostile-runtime.ts; never sent anywhere but to the peer that asked (or the
+ * mDNS group on the device's own interface).
+ */
+export type HostileMiioBehaviour =
+  /** Every hello gets a burst of hello replies at `floodPerSecond` for `floodSeconds`. */
+  | 'flood'
+  /** Every hello gets one 65 507-byte datagram (the largest UDP/IPv4 payload). */
+  | 'jumbo'
+  /** Hello replies leave from `otherSource`, not from the address that was probed. */
+  | 'other-source'
+  /** Every hello gets 1-1 024 random bytes. */
+  | 'random'
+  /** Leaks its token in the hello reply, then answers `miIO.info` with a result nested as deep as a datagram allows. */
+  | 'deep-info';
+
+export interface HostileTcpListener {
+  port: number;
+  /** `trickle`: the banner one byte per second, forever. `stream`: an HTTP 200 streaming `bytes` of body. */
+  behaviour: 'trickle' | 'stream';
+  /** stream: body size (default 100 MiB). */
+  bytes?: number;
+  /** trickle: the text repeated one byte at a time (default an SSH banner). */
+  banner?: string;
+}
+
+export interface HostileProfile {
+  miio?: HostileMiioBehaviour;
+  /** flood: datagrams per second (default 12 000). */
+  floodPerSecond?: number;
+  /** flood: length of one burst (default 3 s); one burst at a time. */
+  floodSeconds?: number;
+  /** other-source: the IPv4 address the replies leave from (must exist on the device's interface). */
+  otherSource?: string;
+  /** deep-info: nesting levels wanted (default 100 000; capped to what fits one datagram). */
+  deepLevels?: number;
+  tcp?: HostileTcpListener[];
+  /** Announce this many mDNS records (PTR/SRV/TXT/A for records/4 fake `_miio._udp` instances). */
+  mdnsRecords?: number;
+}
+
 export interface DeviceProfile {
   name: string;
   model: string;
@@ -109,6 +151,7 @@ export interface DeviceProfile {
   yeelight?: YeelightProfile;
   lumiGateway?: LumiGatewayProfile;
   router?: RouterProfile;
+  hostile?: HostileProfile;
 }
 
 export interface ProfileSet {
@@ -238,6 +281,7 @@ export function validateProfileSet(value: unknown, source = '<inline>'): Profile
         if (!http && ports.has(80)) bad(`${p}.router`, 'port 80 is taken by a non-HTTP listener');
       }
     }
+    if (d['hostile'] !== undefined) validateHostile(d, `${p}.hostile`, ports, bad);
   });
   if (issues.length > 0) throw new ProfileError(source, issues);
   return { source, devices: devices as DeviceProfile[] };
@@ -258,6 +302,41 @@ function validateMiio(m: unknown, p: string, bad: (path: string, msg: string) =>
   if (m['envelope'] !== undefined && !['plain', 'roborock'].includes(m['envelope'] as string)) bad(`${p}.envelope`, 'must be plain or roborock');
   if (m['info'] !== undefined && !isObj(m['info'])) bad(`${p}.info`, 'must be an object');
   if (m['props'] !== undefined && !isObj(m['props'])) bad(`${p}.props`, 'must be an object');
+}
+
+const HOSTILE_MIIO: readonly string[] = ['flood', 'jumbo', 'other-source', 'random', 'deep-info'];
+
+function validateHostile(d: Record<string, unknown>, p: string, ports: Set<number>, bad: (path: string, msg: string) => void): void {
+  const h = d['hostile'];
+  if (!isObj(h)) return bad(p, 'must be an object');
+  if (h['miio'] !== undefined) {
+    if (typeof h['miio'] !== 'string' || !HOSTILE_MIIO.includes(h['miio'])) bad(`${p}.miio`, `must be one of ${HOSTILE_MIIO.join(', ')}`);
+    // Both would bind UDP 54321 on the same address.
+    if (d['miio'] !== undefined) bad(`${p}.miio`, 'replaces the honest miio responder: drop the device\'s "miio"');
+    if (h['miio'] === 'other-source' && (typeof h['otherSource'] !== 'string' || !IPV4.test(h['otherSource']))) bad(`${p}.otherSource`, 'other-source needs an IPv4 otherSource');
+  }
+  const num = (k: string, min: number, max: number) => {
+    const v = h[k];
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max)) bad(`${p}.${k}`, `must be an integer ${min}-${max}`);
+  };
+  num('floodPerSecond', 1, 100_000);
+  num('floodSeconds', 1, 60);
+  num('deepLevels', 1, 1_000_000);
+  num('mdnsRecords', 1, 100_000);
+  if (h['otherSource'] !== undefined && (typeof h['otherSource'] !== 'string' || !IPV4.test(h['otherSource']))) bad(`${p}.otherSource`, 'must be an IPv4 address');
+  if (h['tcp'] !== undefined) {
+    if (!Array.isArray(h['tcp'])) return bad(`${p}.tcp`, 'must be an array');
+    h['tcp'].forEach((t: unknown, j: number) => {
+      const q = `${p}.tcp[${j}]`;
+      if (!isObj(t)) return bad(q, 'must be an object');
+      if (!isPort(t['port'])) bad(`${q}.port`, 'must be a TCP port');
+      else if (ports.has(t['port'])) bad(`${q}.port`, `duplicate port ${t['port']}`);
+      else ports.add(t['port']);
+      if (t['behaviour'] !== 'trickle' && t['behaviour'] !== 'stream') bad(`${q}.behaviour`, 'must be trickle or stream');
+      if (t['bytes'] !== undefined && !(typeof t['bytes'] === 'number' && Number.isInteger(t['bytes']) && t['bytes'] >= 0 && t['bytes'] <= 1 << 30)) bad(`${q}.bytes`, 'must be 0-1 GiB');
+      if (t['banner'] !== undefined && (typeof t['banner'] !== 'string' || t['banner'].length === 0)) bad(`${q}.banner`, 'must be a non-empty string');
+    });
+  }
 }
 
 /** A profile set that failed validation; `issues` holds one "path: message" per problem. */

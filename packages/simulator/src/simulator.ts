@@ -11,6 +11,7 @@ import { MiioResponder } from './miio-device.js';
 import { loadProfiles } from './load-profiles.js';
 import { type DeviceProfile, type ProfileSet, type TcpListenerProfile, assignLoopbackAddresses, isIPv4, validateProfileSet } from './profile.js';
 import { type RequestRecord, RequestLog } from './request-log.js';
+import { startHostile } from './hostile-runtime.js';
 import { listenTcp } from './tcp.js';
 import { createSession } from './tcp-sessions.js';
 import { openUdp } from './udp.js';
@@ -284,6 +285,9 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
         });
         closables.push(responder);
       }
+
+      // Hostile behaviours (issue 8): hostile-runtime.ts; a no-op for honest profiles.
+      if (profile.hostile) closables.push(...(await startHostile({ profile, address, loopbackMode, multicast, record, onError: err, now })));
     }
   } catch (e) {
     await closeAll(closables, timers);

@@ -150,6 +150,7 @@ export const firmwareOlderThanKnown: Check = createCheck(
     if (typeof version !== 'string' || version === '') {
       const err = infoError(ctx);
       if (err !== null && !isSilence(err)) return o.error(err.code, err.message);
+      if (err !== null) return o.skipped(`firmware version unknown: miIO.info did not answer (${err.code})`);
       return o.skipped('firmware version unknown (reading it needs the device token)');
     }
     const newest = newestKnownVersion(ctx.advisories, eco, who);

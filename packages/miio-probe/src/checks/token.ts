@@ -73,7 +73,12 @@ export const miioTokenStale: Check = createCheck(
     const o = outcome(meta, ctx);
     const probe = ctx.tokenProbe;
     if (probe === undefined || probe.suppliedFingerprint === null) return o.skipped('no token supplied for this device');
-    if (probe.suppliedValid === null) return o.skipped('supplied token was not tried');
+    if (probe.suppliedValid === null) {
+      const err = infoError(ctx);
+      // Silence after a hello answers nothing: a stale token and a device that never answers miIO.info look the same (protocols.md §1.10).
+      if (err !== null) return o.skipped(`supplied token got no miIO.info reply (${err.code}): stale token or a device that does not answer miIO.info`);
+      return o.skipped('supplied token was not tried');
+    }
     if (probe.suppliedValid) return o.pass('supplied token works');
     if (ctx.hello === undefined || !ctx.hello.ok) return o.skipped('device did not answer the miIO hello; cannot tell a wrong token from a dead device');
     return o.fail(
@@ -118,6 +123,7 @@ export const miioSetupMode: Check = createCheck(
     if (info !== undefined && info.ok) return o.pass('miIO.info shows the device joined a network');
     const err = infoError(ctx);
     if (err !== null && !isSilence(err)) return o.error(err.code, err.message);
+    if (err !== null) return o.skipped(`needs miIO.info, which did not answer (${err.code}), or a setup-AP name to tell`);
     return o.skipped('needs miIO.info (a token) or a setup-AP name to tell');
   },
 );

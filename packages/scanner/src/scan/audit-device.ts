@@ -89,15 +89,28 @@ export async function auditDevice(
     services.some((s) => s.type.startsWith(MIIO_SERVICE)) ||
     supplied !== undefined;
 
+  // The probe port promises never to throw; a broken or hostile one still costs only this device: its
+  // throw becomes a failed handshake (reported as a check error), never an aborted scan.
+  const miioProbe = async (options: Parameters<ScanProbes['miio']>[0]): Promise<MiioSessionResult> => {
+    try {
+      return await settings.probes.miio(options);
+    } catch (err) {
+      log.warn({ ip, err: (err as Error).message }, 'miIO probe threw');
+      const e = err as { code?: unknown; message?: unknown };
+      return { handshake: { ok: false, error: { code: typeof e.code === 'string' ? e.code : 'SCAN_ERR_PROBE', message: typeof e.message === 'string' ? e.message : String(err) } } };
+    }
+  };
+
   // miIO: the user's token first; then the token the hello reply leaked, to confirm the exposure.
   const miioTask = (async () => {
     if (!speaksMiio) return null;
     const base = { address: ip, timeoutMs: settings.miioTimeoutMs, retries: settings.miioRetries, signal };
-    const first = await settings.probes.miio({ ...base, token: supplied?.token });
+    const first = await miioProbe({ ...base, token: supplied?.token });
     const leaked: Token | null = (first.handshake.ok ? first.handshake.value.token : null) ?? record.hello?.token ?? null;
     let exposed: MiioSessionResult | null = null;
-    if (leaked !== null && !(supplied && supplied.token.equals(leaked) && first.info?.ok)) {
-      exposed = await settings.probes.miio({ ...base, token: leaked });
+    // The supplied token is the leaked one: its session already answered (or not); a second would only double the wait.
+    if (leaked !== null && !(supplied && supplied.token.equals(leaked) && first.info)) {
+      exposed = await miioProbe({ ...base, token: leaked });
     }
     return { first, leaked, exposed };
   })();
@@ -108,13 +121,12 @@ export async function auditDevice(
     const probed = new Set(initial.map((p) => p.port));
     const extra = portsForFamily(familyForModel(record.model)).filter((p) => !probed.has(p));
     if (extra.length === 0 || signal.aborted) return initial;
-    const more = await settings.probes.ports({
-      ip,
-      ports: extra,
-      connectTimeoutMs: settings.connectTimeoutMs,
-      bannerTimeoutMs: settings.bannerTimeoutMs,
-      signal,
-    });
+    const more = await settings.probes
+      .ports({ ip, ports: extra, connectTimeoutMs: settings.connectTimeoutMs, bannerTimeoutMs: settings.bannerTimeoutMs, signal })
+      .catch((err: unknown) => {
+        log.warn({ ip, err: (err as Error).message }, 'port probe failed');
+        return [] as PortResult[];
+      });
     return [...initial, ...more];
   })();
 
@@ -131,18 +143,26 @@ export async function auditDevice(
     const { first, leaked, exposed } = miio;
     if (supplied && first.info) {
       if (first.info.ok) suppliedValid = true;
-      // Hello answered but no valid reply to the token: stale (protocols.md §1.10: silence or a bare header).
-      else suppliedValid = first.handshake.ok || isRejected(first.info.error.code) ? false : null;
+      // Only a reply that proves the token wrong counts as stale (a bare header or a checksum that does not
+      // verify, protocols.md §1.10 case 2). Silence is ambiguous: wrong-token devices go quiet, but so do
+      // devices that never answer miIO.info with the right token (Gen-1 vacuums offline, some hubs): unknown.
+      else suppliedValid = isRejected(first.info.error.code) ? false : null;
     }
     if (leaked !== null) {
-      if (exposed?.info) exposedConfirmed = exposed.info.ok;
-      else if (supplied && supplied.token.equals(leaked) && first.info?.ok) exposedConfirmed = true;
+      if (exposed?.info) exposedConfirmed = exposed.info.ok ? true : isRejected(exposed.info.error.code) ? false : null;
+      else if (supplied && supplied.token.equals(leaked) && first.info) {
+        exposedConfirmed = first.info.ok ? true : isRejected(first.info.error.code) ? false : null;
+      }
+      // The leaked token decrypted miIO.info and the user's differs: the user's is certainly out of date.
+      if (exposedConfirmed === true && supplied && suppliedValid === null && !supplied.token.equals(leaked)) suppliedValid = false;
     }
     const chosen = first.info?.ok ? first.info : exposed?.info?.ok ? exposed.info : (first.info ?? exposed?.info);
     if (chosen?.ok) {
       info = chosen.value;
       infoResult = infoForChecks(chosen.value);
     } else if (chosen) infoResult = { ok: false, error: { code: chosen.error.code, message: chosen.error.message } };
+    // A token to try but no handshake (silence, junk, a crashed probe): miIO.info could not run, say why.
+    else if (supplied && !first.handshake.ok) infoResult = { ok: false, error: { code: first.handshake.error.code, message: first.handshake.error.message } };
   }
 
   let hello: HelloResult | undefined;
