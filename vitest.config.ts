@@ -14,6 +14,9 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', 'test/fuzz/**', 'test/bench/**'],
+    // Issue 8: every simulator request of the suite is logged under one directory and checked read-only.
+    globalSetup: ['test/security/sim-log-global.ts'],
+    setupFiles: ['test/security/sim-log-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Lab tests share kernel state (namespaces, bridges): files run one at a time.

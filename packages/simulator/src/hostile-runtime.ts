@@ -23,7 +23,7 @@ import { type UdpEndpoint, type UdpPeer, openUdp } from './udp.js';
 
 const MIIO_PORT = 54321;
 /** A burst of mDNS announcements at most this often (queries come from every browser on the LAN). */
-const MDNS_BURST_INTERVAL_MS = 1000;
+const MDNS_BURST_INTERVAL_MS = 250;
 const FLOOD_TICK_MS = 5;
 
 export interface Closable {
@@ -166,10 +166,24 @@ export async function startHostile(o: HostileStartOptions): Promise<Closable[]> 
       const packets = mdnsFloodPackets(p, o.address, s.mdnsRecords);
       let last = 0;
       let udp: UdpEndpoint | null = null;
+      // Paced (4 packets every 2 ms) so the records arrive rather than overflow a receive buffer at once.
       const burst = () => {
         if (!udp || now() - last < MDNS_BURST_INTERVAL_MS) return;
         last = now();
-        for (const pkt of packets) void udp.send(pkt, MDNS_PORT, MDNS_GROUP);
+        const sock = udp;
+        let i = 0;
+        const step = () => {
+          for (let k = 0; k < 4 && i < packets.length; k++, i++) void sock.send(packets[i]!, MDNS_PORT, MDNS_GROUP);
+          if (i < packets.length) later(step, 2);
+        };
+        step();
+      };
+      const later = (fn: () => void, ms: number) => {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          fn();
+        }, ms);
+        timers.add(t);
       };
       udp = await openUdp({
         address: MDNS_GROUP,
@@ -185,8 +199,14 @@ export async function startHostile(o: HostileStartOptions): Promise<Closable[]> 
           } catch {
             return; // responses (ours looped back included) and junk
           }
+          if (now() - last < MDNS_BURST_INTERVAL_MS) return;
           o.record('mdns', `${from.address}:${from.port}`, 'hostile-mdns-burst', true, { packets: packets.length, records: s.mdnsRecords });
           burst();
+          // Answer again a little later, like responders that repeat (and past a querier's first drop).
+          later(() => {
+            last = 0;
+            burst();
+          }, 600);
         },
       });
       closables.push(udp);

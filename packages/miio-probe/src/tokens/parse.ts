@@ -317,6 +317,8 @@ function parseExtractorText(ctx: Ctx, text: string): void {
 function splitCsv(line: string, sep: string): string[] | null {
   const out: string[] = [];
   let cur = '';
+  // Tracked, not recomputed with cur.trim() per quote: that was O(n²) on a long line full of quotes.
+  let curBlank = true;
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
@@ -324,15 +326,22 @@ function splitCsv(line: string, sep: string): string[] | null {
       if (c === '"' && line[i + 1] === '"') {
         cur += '"';
         i++;
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"' && cur.trim() === '') {
+      } else if (c === '"') {
+        quoted = false;
+        curBlank = cur.trim() === ''; // once per quoted field: linear overall
+      } else cur += c;
+    } else if (c === '"' && curBlank) {
       quoted = true;
       cur = '';
+      curBlank = false;
     } else if (c === sep) {
       out.push(cur.trim());
       cur = '';
-    } else cur += c;
+      curBlank = true;
+    } else {
+      cur += c;
+      if (curBlank && !/\s/.test(c)) curBlank = false;
+    }
   }
   if (quoted) return null;
   out.push(cur.trim());

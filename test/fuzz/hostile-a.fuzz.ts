@@ -1,0 +1,3 @@
+import { longPass } from './hostile-run.js';
+
+longPass(0, 2);

@@ -1,0 +1,3 @@
+import { longPass } from './hostile-run.js';
+
+longPass(1, 2);
