@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NetInterface } from '../adapters/interfaces.js';
 import type { NeighbourTable } from '../adapters/neighbours.js';
 import { ScanError } from '../errors.js';
-import { discover, discoverEvents } from './discover.js';
+import { discover, discoverEvents, MAX_IDENTITIES_PER_IP } from './discover.js';
 import { emptySighting } from './sighting.js';
 import type { DiscoverySource } from './source.js';
 
@@ -35,6 +35,24 @@ function fakeArp(order: string[]): NeighbourTable {
 }
 
 describe('discover (injected sources, no sockets)', () => {
+  it('keeps at most MAX_IDENTITIES_PER_IP device ids per address and counts the flood', async () => {
+    const flood: DiscoverySource = {
+      name: 'mdns',
+      async run(ctx) {
+        for (let i = 0; i < 40; i++) ctx.emit({ ...emptySighting('mdns', Date.now()), ip: '10.9.0.66', deviceId: String(1000 + i), model: 'fake.flood.v1' });
+        // An honest neighbour is unaffected, and an already-kept id is still accepted.
+        ctx.emit({ ...emptySighting('mdns', Date.now()), ip: '10.9.0.21', deviceId: '277962183' });
+        ctx.emit({ ...emptySighting('hello-sweep', Date.now()), ip: '10.9.0.66', deviceId: '1000' });
+      },
+    };
+    const r = await discover({ timeoutMs: 50, listInterfaces: () => [eth0], sources: [flood], neighbourTable: { read: async () => [] } });
+    const fromFlood = r.devices.filter((d) => d.ip === '10.9.0.66');
+    expect(fromFlood).toHaveLength(MAX_IDENTITIES_PER_IP);
+    expect(fromFlood.find((d) => d.deviceId === '1000')?.sources).toEqual(['mdns', 'hello-sweep']);
+    expect(r.identityOverflow).toEqual([{ ip: '10.9.0.66', dropped: 40 - MAX_IDENTITIES_PER_IP }]);
+    expect(r.devices.some((d) => d.deviceId === '277962183')).toBe(true);
+  });
+
   it('reads ARP after the sweep, merges, and returns after window and sweep', async () => {
     const order: string[] = [];
     const t0 = Date.now();

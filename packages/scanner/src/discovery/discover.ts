@@ -19,6 +19,8 @@ import { ScanError } from '../errors.js';
 
 export const DEFAULT_TIMEOUT_MS = 1500;
 export const DEFAULT_RATE_PPS = 2000;
+/** Distinct device ids kept per address; more is a flood, not a home (see emit). */
+export const MAX_IDENTITIES_PER_IP = 16;
 
 export interface DiscoverOptions {
   /** `--target` specs: CIDR, `a.b.c.d-e`, `a.b.c.d-w.x.y.z`, single IP. Replace the default sweep. */
@@ -57,6 +59,8 @@ export interface DiscoveryResult {
   sendErrors: SendProblemSummary[];
   /** Chosen interfaces that went away (or lost their address) during the run. */
   interfacesLost: string[];
+  /** Addresses that claimed more than MAX_IDENTITIES_PER_IP device ids, with how many were dropped. */
+  identityOverflow: Array<{ ip: string; dropped: number }>;
 }
 
 export function defaultSources(): DiscoverySource[] {
@@ -96,8 +100,23 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   const sightings: Sighting[] = [];
   const sendProblems: SendProblem[] = [];
   const seenKeys = new Set<string>();
+  // One address can be one device; an address claiming dozens of device ids is an announcement flood
+  // (hostile-LAN profile `mdns-flood`): keep the first few identities, count the rest (issue 8).
+  const idsByIp = new Map<string, Set<string>>();
+  const identityOverflow = new Map<string, number>();
   const emit = (s: Sighting) => {
     if (stop.signal.aborted) return;
+    if (s.ip !== null && s.deviceId !== null) {
+      let ids = idsByIp.get(s.ip);
+      if (ids === undefined) idsByIp.set(s.ip, (ids = new Set()));
+      if (!ids.has(s.deviceId)) {
+        if (ids.size >= MAX_IDENTITIES_PER_IP) {
+          identityOverflow.set(s.ip, (identityOverflow.get(s.ip) ?? 0) + 1);
+          return;
+        }
+        ids.add(s.deviceId);
+      }
+    }
     sightings.push(s);
     options.onSighting?.(s);
     if (options.onDevice) {
@@ -122,7 +141,10 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
     interfaces: plan.interfaces,
     sweepHosts: plan.sweepHosts,
     sendFailed: (p) => {
-      if (sendProblems.length < 100_000) sendProblems.push(p);
+      // Only what the kernel refused while the run was live: a send racing the close at the end of the
+      // window (ERR_SOCKET_DGRAM_NOT_RUNNING, no errno) is not a network fault.
+      if (stop.signal.aborted || p.code === 'SEND_FAILED' || sendProblems.length >= 100_000) return;
+      sendProblems.push(p);
     },
   };
 
@@ -179,6 +201,7 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
     offSubnet,
     sendErrors,
     interfacesLost,
+    identityOverflow: [...identityOverflow].map(([ip, dropped]) => ({ ip, dropped })),
     sightings,
     plan: { interfaces: plan.interfaces.map((i) => i.name), sweepHosts: plan.sweepHosts.length, notes: plan.notes },
   };

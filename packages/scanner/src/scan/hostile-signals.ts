@@ -55,7 +55,7 @@ export function observeJunk(logger: Logger): { logger: Logger; junk: Map<string,
 }
 
 export interface HostileSignalInput {
-  discovery: Pick<DiscoveryResult, 'devices' | 'sightings'>;
+  discovery: Pick<DiscoveryResult, 'devices' | 'sightings'> & Partial<Pick<DiscoveryResult, 'identityOverflow'>>;
   ports: ReadonlyMap<string, readonly PortResult[]>;
   runs: readonly CheckRun[];
   junk: ReadonlyMap<string, JunkTally>;
@@ -88,6 +88,7 @@ export function hostileWarnings(input: HostileSignalInput): ReportWarning[] {
   // Identity floods (thousands of mDNS instances) and two devices claiming one id.
   const perIp = new Map<string, number>();
   for (const d of input.discovery.devices) if (d.ip !== null) perIp.set(d.ip, (perIp.get(d.ip) ?? 0) + 1);
+  for (const o of input.discovery.identityOverflow ?? []) perIp.set(o.ip, (perIp.get(o.ip) ?? 0) + o.dropped);
   for (const [ip, n] of perIp) {
     if (n > IDENTITY_FLOOD_THRESHOLD) {
       out.push({ code: 'SCAN_WARN_IDENTITY_FLOOD', ip, message: `${ip} announced ${fmt(n)} different device identities (mDNS/hello); treat its records as untrusted` });
