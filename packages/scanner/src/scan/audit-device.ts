@@ -234,16 +234,20 @@ export async function auditDevice(
     ...udp.map((u): PortObservation => ({ port: u.port, protocol: 'udp', service: u.service, banner: null, open: true })),
   ];
 
+  // What discovery knows about the device, shared by the checks' view and the report's.
+  const identity = {
+    ip,
+    mac: record.mac,
+    vendor: record.vendor,
+    xiaomiFamily: record.xiaomiFamily,
+    deviceId: record.deviceId,
+    model,
+    names: record.names,
+    sources: record.sources,
+  };
   const ctx: DeviceAuditContext = {
     device: {
-      ip,
-      mac: record.mac,
-      vendor: record.vendor,
-      xiaomiFamily: record.xiaomiFamily,
-      deviceId: record.deviceId,
-      model,
-      names: record.names,
-      sources: record.sources,
+      ...identity,
       mdns: services.map((s) => ({ type: s.type, name: s.name, txt: s.txt })),
       ...(record.yeelight
         ? {
@@ -291,14 +295,7 @@ export async function auditDevice(
       : null;
 
   const device: DeviceReport = {
-    ip,
-    mac: record.mac,
-    vendor: record.vendor,
-    xiaomiFamily: record.xiaomiFamily,
-    deviceId: record.deviceId,
-    model,
-    names: record.names,
-    sources: record.sources,
+    ...identity,
     firmware,
     token: {
       state: tokenState,
