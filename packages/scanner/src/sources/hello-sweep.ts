@@ -3,6 +3,7 @@ import { openUdp, type RemoteInfo, type UdpEndpoint } from '../adapters/udp.js';
 import { untilAborted, type DiscoverySource, type SourceContext } from '../discovery/source.js';
 import { emptySighting } from '../discovery/sighting.js';
 import { interpretHelloDatagram } from './hello-reply.js';
+import { errnoOf } from '../discovery/net-faults.js';
 
 export const MIIO_PORT = 54321;
 /** ≤ 2 passes × 64 small datagrams stay well under a default 208 KiB send buffer. */
@@ -73,22 +74,30 @@ export function helloSweepSource(opts: SweepOptions = {}): DiscoverySource {
       const socketFor = new Map<string, UdpEndpoint>();
       ctx.sweepHosts.forEach((ip, k) => socketFor.set(ip, sockets[Math.floor(k / HOSTS_PER_SOCKET) % sockets.length]!));
       const hello = encodeHello();
-      const pass = async (hosts: readonly string[]) => {
+      const pass = async (hosts: readonly string[], until = Infinity) => {
         for (const ip of hosts) {
+          if (clock.now() >= until) return;
           if (!(await ctx.limiter.acquire(signal))) return;
           try {
             await socketFor.get(ip)!.send(hello, MIIO_PORT, ip);
           } catch (err) {
             logger.debug({ ip, err: (err as Error).message, source: 'hello-sweep' }, 'send failed');
+            ctx.sendFailed?.({ source: 'hello-sweep', code: errnoOf(err), dest: ip });
           }
         }
       };
       const t0 = clock.now();
       await pass(ctx.sweepHosts);
       logger.debug({ ms: clock.now() - t0, hosts: ctx.sweepHosts.length, source: 'hello-sweep' }, 'first pass sent');
-      await clock.sleep(retryDelay, signal);
-      await pass(ctx.sweepHosts.filter((ip) => !answered.has(ip)));
-      logger.debug({ ms: clock.now() - t0, source: 'hello-sweep' }, 'retry pass sent');
+      // The retry pass lives inside the discovery window: on a home /24 (or the default /22 cap) it fits
+      // easily, while a sweep whose first pass alone outlasts the window (a /16 at 2000 pps takes 33 s)
+      // would double its duration for packet loss a LAN rarely has (issue 7: /16 in <= 40 s). A longer
+      // --timeout buys the retry back.
+      if (clock.now() + retryDelay < ctx.windowEnd) {
+        await clock.sleep(retryDelay, signal);
+        await pass(ctx.sweepHosts.filter((ip) => !answered.has(ip)), ctx.windowEnd);
+        logger.debug({ ms: clock.now() - t0, source: 'hello-sweep' }, 'retry pass sent');
+      } else logger.debug({ ms: clock.now() - t0, source: 'hello-sweep' }, 'no retry pass: the first pass outlasted the window');
       await clock.sleep(grace, signal);
     },
   };

@@ -4,6 +4,9 @@ import { normalizeMac } from '../oui/mac.js';
 import { runMulticastQuery } from './multicast-query.js';
 import { LUMI_GROUP, LUMI_PORT, LUMI_WHOIS, parseLumiIam } from './lumi-parse.js';
 
+/** Query send points as window fractions (dry-run.ts lists them). */
+export const LUMI_RESEND_AT: readonly number[] = [0, 0.3];
+
 /** Aqara/Lumi gateway `whois` to 224.0.0.50:4321, `iam` back (protocols.md §5.3). */
 export function lumiSource(): DiscoverySource {
   return {
@@ -14,7 +17,7 @@ export function lumiSource(): DiscoverySource {
         group: LUMI_GROUP,
         port: LUMI_PORT,
         payload: LUMI_WHOIS,
-        resendAt: [0, 0.3],
+        resendAt: LUMI_RESEND_AT,
         onReply(msg, rinfo) {
           const iam = parseLumiIam(msg);
           if (iam === null) {

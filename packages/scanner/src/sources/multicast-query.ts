@@ -1,5 +1,6 @@
 import { openUdp, type RemoteInfo, type UdpEndpoint } from '../adapters/udp.js';
 import { untilAborted, type SourceContext } from '../discovery/source.js';
+import { errnoOf } from '../discovery/net-faults.js';
 
 /**
  * Shared shape of the Yeelight and Lumi sources: one socket per selected interface with
@@ -43,9 +44,10 @@ export async function runMulticastQuery(
     if (wait > 0) await clock.sleep(wait, signal);
     for (const sock of sockets) {
       if (!(await ctx.limiter.acquire(signal))) return;
-      await sock.send(spec.payload, spec.port, spec.group).catch((err: Error) =>
-        logger.debug({ err: err.message, source: spec.source }, 'multicast send failed (no route?)'),
-      );
+      await sock.send(spec.payload, spec.port, spec.group).catch((err: Error) => {
+        logger.debug({ err: err.message, source: spec.source }, 'multicast send failed (no route?)');
+        ctx.sendFailed?.({ source: spec.source, code: errnoOf(err), dest: spec.group });
+      });
     }
   }
 }

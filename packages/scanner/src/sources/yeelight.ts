@@ -3,6 +3,9 @@ import type { DiscoverySource, SourceContext } from '../discovery/source.js';
 import { runMulticastQuery } from './multicast-query.js';
 import { YEELIGHT_GROUP, YEELIGHT_PORT, YEELIGHT_SEARCH, parseYeelightReply } from './yeelight-parse.js';
 
+/** Query send points as window fractions (dry-run.ts lists them). */
+export const YEELIGHT_RESEND_AT: readonly number[] = [0, 0.3];
+
 /** Yeelight M-SEARCH to 239.255.255.250:1982, ST wifi_bulb (protocols.md §5.1). */
 export function yeelightSource(): DiscoverySource {
   return {
@@ -13,7 +16,7 @@ export function yeelightSource(): DiscoverySource {
         group: YEELIGHT_GROUP,
         port: YEELIGHT_PORT,
         payload: YEELIGHT_SEARCH,
-        resendAt: [0, 0.3],
+        resendAt: YEELIGHT_RESEND_AT,
         onReply(msg, rinfo) {
           const r = parseYeelightReply(msg);
           if (r === null) {
