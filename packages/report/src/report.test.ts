@@ -361,6 +361,11 @@ describe('writers', () => {
     const pipe = new Sink({ isTTY: false });
     await createTableWriter({ env: {} }).write(build(), pipe);
     expect(pipe.text).not.toContain('\u001b[');
+    // Not a terminal (cron mail): nothing is cut, remediation text arrives whole.
+    expect(pipe.text).not.toContain('…');
+    const r0 = build();
+    const longest = Math.max(...r0.findings.map((f) => f.remediation.length));
+    expect(pipe.text.split('\n').some((l) => l.length >= longest)).toBe(true);
     for (const line of (await tty({})).split('\n')) expect(visible(line).length).toBeLessThanOrEqual(60);
     const narrow = renderTable(build(), { color: false, width: 40 });
     for (const line of narrow.split('\n')) expect(line.length).toBeLessThanOrEqual(40);

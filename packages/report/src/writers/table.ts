@@ -9,7 +9,7 @@ import { writeChunk } from './types.js';
 export interface TableWriterOptions {
   /** Force colours on or off. Default: on only for a TTY, and never when NO_COLOR is set (no-color.org) or TERM=dumb. */
   color?: boolean;
-  /** Line width in columns. Default: the stream's `columns`, else 100. Lines are cut, never wrapped. */
+  /** Line width in columns. Default: the stream's `columns`; a TTY without them 100; not a TTY, no cut. Lines are cut, never wrapped. */
   width?: number;
   /** Environment to read NO_COLOR / TERM from. Default: `process.env` at write time. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -43,8 +43,12 @@ function wantsColor(out: Writable, options: TableWriterOptions): boolean {
   return (out as Writable & { isTTY?: boolean }).isTTY === true;
 }
 
+/** Not a terminal (a cron mail, a file): nothing to fit, so findings and fixes are kept whole. */
+const NON_TTY_WIDTH = 1000;
+
 function lineWidth(out: Writable, options: TableWriterOptions): number {
-  const w = options.width ?? (out as Writable & { columns?: number }).columns ?? 100;
+  const stream = out as Writable & { columns?: number; isTTY?: boolean };
+  const w = options.width ?? stream.columns ?? (stream.isTTY === true ? 100 : NON_TTY_WIDTH);
   return Math.max(40, Math.floor(Number.isFinite(w) ? w : 100));
 }
 

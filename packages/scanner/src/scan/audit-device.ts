@@ -172,7 +172,7 @@ export async function auditDevice(
     hello = { ok: true, tokenField: record.hello.tokenField, tokenFingerprint: record.hello.token?.fingerprint ?? null, stamp: record.hello.stamp };
   } else if (hs && !hs.ok) hello = { ok: false, error: hs.error };
 
-  const model = info?.model ?? record.model;
+  let model = info?.model ?? record.model;
 
   // Ecosystem probes (read-only queries, protocols.md §5), each with its own deadline.
   const ecosystem: EcosystemObservations = {};
@@ -201,6 +201,8 @@ export async function auditDevice(
       settings.probes.router({ ip, port: 80, ...t }).then((r) => {
         if (!r.ok || (r.value.hardware === undefined && r.value.romversion === undefined)) return;
         routerSerial = r.value.serial?.reveal();
+        // A router speaks no miIO: its own init_info is the best source of its model id (protocols.md §5.4).
+        if (model === null && r.value.model !== undefined) model = r.value.model;
         ecosystem.routerInitInfo = {
           hardware: r.value.hardware ?? '',
           romversion: r.value.romversion ?? '',
