@@ -23,6 +23,10 @@ import {
 } from '@xmscan/miio-probe/codec';
 import { hex, loadVectors } from '../fixtures/miio/vectors.js';
 
+// Each case warms up for 300 ms before 1 s of timing: with tinybench's short default warm-up, whichever case of a
+// group runs first measured up to 1.7× slower than the same code run second (issue 7, docs/benchmarks.md).
+const OPTS = { warmupTime: 300, time: 1000 };
+
 interface NodeMiioPacket {
   token: Buffer | null;
   data: Buffer | null;
@@ -56,61 +60,61 @@ if (!theirsEncode.raw.equals(encodePacket(token, { deviceId: 0x2246b494, stamp: 
 describe('encode request (encrypt + checksum + frame), 80 B packet', () => {
   bench('xmscan encodePacket', () => {
     encodePacket(token, { deviceId: 0x2246b494, stamp: 4098901, payload: request });
-  });
+  }, OPTS);
   bench('node-miio Packet.raw getter', () => {
     theirsEncode.data = request;
     void theirsEncode.raw;
-  });
+  }, OPTS);
 });
 
 describe('decode reply (verify checksum + decrypt), 528 B cuco.plug.v3', () => {
   bench('xmscan decodePacket', () => {
     decodePacket(token, reply);
-  });
+  }, OPTS);
   bench('node-miio Packet.raw setter', () => {
     theirsDecode.raw = reply;
-  });
+  }, OPTS);
 });
 
 describe('decode hello reply, 32 B', () => {
   bench('xmscan decodeHelloReply', () => {
     decodeHelloReply(hello);
-  });
+  }, OPTS);
   bench('xmscan decodeHeader', () => {
     decodeHeader(hello);
-  });
+  }, OPTS);
   bench('node-miio Packet.raw setter + handleHandshakeReply', () => {
     const p = new Packet();
     p.raw = hello;
     (p as unknown as { handleHandshakeReply(): void }).handleHandshakeReply();
-  });
+  }, OPTS);
 });
 
 describe('encrypt 43 B plaintext (AES-128-CBC only)', () => {
   bench('xmscan encrypt', () => {
     encrypt(token, request);
-  });
+  }, OPTS);
   bench('baseline: bare node:crypto createCipheriv', () => {
     const c = createCipheriv('aes-128-cbc', token.key, token.iv);
     Buffer.concat([c.update(request), c.final()]);
-  });
+  }, OPTS);
 });
 
 describe('decrypt 496 B ciphertext (AES-128-CBC only)', () => {
   bench('xmscan decrypt (own PKCS#7 check)', () => {
     decrypt(token, replyCiphertext);
-  });
+  }, OPTS);
   bench('baseline: bare node:crypto createDecipheriv', () => {
     const d = createDecipheriv('aes-128-cbc', token.key, token.iv);
     Buffer.concat([d.update(replyCiphertext), d.final()]);
-  });
+  }, OPTS);
 });
 
 describe('payload JSON, 464 B cuco plaintext', () => {
   bench('xmscan decodePayload (tolerant)', () => {
     decodePayload(replyPlain);
-  });
+  }, OPTS);
   bench('node-miio safeishJSON(toString)', () => {
     safeishJSON(replyPlain.toString('utf8'));
-  });
+  }, OPTS);
 });

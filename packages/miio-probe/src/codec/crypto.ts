@@ -15,7 +15,10 @@ export function decrypt(token: Token, ciphertext: Uint8Array): Buffer {
   }
   const decipher = createDecipheriv('aes-128-cbc', token.key, token.iv);
   decipher.setAutoPadding(false);
-  const padded = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  const head = decipher.update(ciphertext);
+  const tail = decipher.final();
+  // Without auto-padding a whole-block input comes back entirely from update(); skip the copy (issue 7).
+  const padded = tail.length === 0 ? head : Buffer.concat([head, tail]);
   const pad = padded[padded.length - 1] ?? 0;
   if (pad < 1 || pad > 16) throw new MiioCodecError('MIIO_ERR_BAD_PADDING', `bad PKCS#7 padding byte ${pad}`);
   for (let i = padded.length - pad; i < padded.length; i++) {

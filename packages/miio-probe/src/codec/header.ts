@@ -1,3 +1,4 @@
+import { asBuffer } from './buffer-view.js';
 import { MiioCodecError } from './errors.js';
 
 /** "!1": every miIO packet starts with it (protocols.md §1.2). */
@@ -55,7 +56,7 @@ export function decodeHeader(datagram: Uint8Array): MiioHeader {
   if (datagram.length < HEADER_LENGTH) {
     throw new MiioCodecError('MIIO_ERR_SHORT', `datagram of ${datagram.length} bytes is shorter than the 32-byte header`);
   }
-  const buf = Buffer.from(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+  const buf = asBuffer(datagram);
   const magic = buf.readUInt16BE(0);
   if (magic !== MIIO_MAGIC) {
     throw new MiioCodecError('MIIO_ERR_BAD_MAGIC', `bad magic 0x${magic.toString(16).padStart(4, '0')}`);

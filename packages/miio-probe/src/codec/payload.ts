@@ -1,3 +1,4 @@
+import { asBuffer } from './buffer-view.js';
 import { MiioCodecError } from './errors.js';
 
 /** Names of the device quirks the tolerant decoder repaired, for evidence and debugging. */
@@ -16,6 +17,9 @@ export interface DecodedPayload {
   empty: boolean;
   quirks: PayloadQuirk[];
 }
+
+/** One strict decoder for every payload: decode() without `stream` keeps no state between calls (issue 7). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Upper bound on the text we try to repair; larger payloads are parsed strictly or rejected. */
 const MAX_REPAIR_LENGTH = 64 * 1024;
@@ -40,26 +44,32 @@ export function encodePayload(value: unknown, options: { trailingNul?: boolean }
  */
 export function decodePayload(plaintext: Uint8Array): DecodedPayload {
   const quirks: PayloadQuirk[] = [];
-  let bytes = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
-  let end = bytes.length;
-  while (end > 0 && bytes[end - 1] === 0) end--;
-  if (end !== bytes.length) quirks.push('trailing-nul');
-  bytes = bytes.subarray(0, end);
+  const all = asBuffer(plaintext);
+  let end = all.length;
+  while (end > 0 && all[end - 1] === 0) end--;
+  if (end !== all.length) quirks.push('trailing-nul');
   // Cloud reply `_sync.batch_gen_room_up_url` carries garbage after an embedded NUL (python-miio quirks).
-  const nul = bytes.indexOf(0);
-  if (nul !== -1) {
+  // The first NUL at or past `end` is the trailing run: only one before it is embedded.
+  const nul = end === 0 ? -1 : all.indexOf(0);
+  if (nul !== -1 && nul < end) {
     quirks.push('garbage-after-nul');
-    bytes = bytes.subarray(0, nul);
+    end = nul;
   }
-  if (bytes.length === 0) return { value: null, empty: true, quirks };
+  if (end === 0) return { value: null, empty: true, quirks };
+  // A view only when something was cut: subarray() costs about as much as the UTF-8 check (issue 7).
+  const bytes = end === all.length ? all : all.subarray(0, end);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch (cause) {
     throw new MiioCodecError('MIIO_ERR_PAYLOAD', 'payload is not valid UTF-8', { cause });
   }
-  const strict = tryParse(text);
-  if (strict.ok) return { value: strict.value, empty: false, quirks };
+  // The common case, strict JSON, parsed inline: no result object of tryParse() to allocate (issue 7).
+  try {
+    return { value: JSON.parse(text) as unknown, empty: false, quirks };
+  } catch {
+    // Not strict JSON (SyntaxError, or RangeError on absurd nesting): try the known device quirks below.
+  }
   if (text.length > MAX_REPAIR_LENGTH) {
     throw new MiioCodecError('MIIO_ERR_PAYLOAD', `payload of ${text.length} characters is not valid JSON`);
   }
