@@ -17,22 +17,9 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { LAB_ROOT, LAB_SUBNET, LabError, NS_PREFIX, SCANNER_ADDRESS, LAB_BROADCAST, cleanupStaleLabs, labUnavailableReason, run, simulatorEntry, teardownState } from '../lab/lab.mjs';
+import { LAB_ROOT, LAB_SUBNET, LabError, NS_PREFIX, SCANNER_ADDRESS, LAB_BROADCAST, attachToBridge, cleanupStaleLabs, createLanNamespace, ip, labUnavailableReason, processStartTime, run, simulatorEntry, teardownState } from '../lab/lab.mjs';
 import { makeProfileSet } from './lib.mjs';
 
-async function ip(args) {
-  const r = await run('ip', args);
-  if (r.code !== 0) throw new LabError('LAB_ERR_IP', `ip ${args.join(' ')} failed: ${r.stderr.trim()}`);
-}
-
-function startTime(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 function waitReady(child, outFile, timeoutMs) {
   return new Promise((resolve, reject) => {
@@ -85,7 +72,7 @@ export async function startDenseLab(opts) {
     id,
     kind: 'dense',
     createdAt: new Date().toISOString(),
-    owner: { pid: process.pid, startTime: startTime(process.pid) },
+    owner: { pid: process.pid, startTime: processStartTime(process.pid) },
     persistent: false,
     lanNs,
     scannerAddress: SCANNER_ADDRESS,
@@ -102,22 +89,12 @@ export async function startDenseLab(opts) {
   save();
   const t0 = Date.now();
   try {
-    await ip(['netns', 'add', lanNs]);
-    const L = ['-n', lanNs];
-    await ip([...L, 'link', 'set', 'lo', 'up']);
-    await ip([...L, 'link', 'add', 'br0', 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0', 'mcast_snooping', '0']);
-    await ip([...L, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'up0']);
-    await ip([...L, 'link', 'set', 'up0', 'master', 'br0']);
-    await ip([...L, 'addr', 'add', `${SCANNER_ADDRESS}/24`, 'brd', LAB_BROADCAST, 'dev', 'eth0']);
-    for (const dev of ['br0', 'up0', 'eth0']) await ip([...L, 'link', 'set', dev, 'up']);
-    await ip([...L, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0']);
+    await createLanNamespace(lanNs);
     await Promise.all(
       groups.map(async (g) => {
         await ip(['netns', 'add', g.ns]);
         const G = ['-n', g.ns];
-        await ip([...L, 'link', 'add', g.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', g.ns]);
-        await ip([...L, 'link', 'set', g.veth, 'master', 'br0']);
-        await ip([...L, 'link', 'set', g.veth, 'up']);
+        await attachToBridge(lanNs, g.veth, g.ns);
         await ip([...G, 'link', 'set', 'lo', 'up']);
         await ip([...G, 'link', 'set', 'eth0', 'up']);
         // Only the interface that holds an address answers ARP for it; replies leave from the device's own
@@ -152,7 +129,7 @@ export async function startDenseLab(opts) {
         closeSync(out);
         closeSync(err);
         await new Promise((r) => child.once('spawn', r));
-        state.processes.push({ pid: child.pid, startTime: startTime(child.pid), ns: g.ns, name: `group${k}` });
+        state.processes.push({ pid: child.pid, startTime: processStartTime(child.pid), ns: g.ns, name: `group${k}` });
         save();
         await waitReady(child, `${prefix}.stdout`, opts.readyTimeoutMs ?? 120_000);
         child.unref();

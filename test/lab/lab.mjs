@@ -78,14 +78,14 @@ export function run(cmd, args, opts = {}) {
 }
 
 /** @param {string[]} args */
-async function ip(args, { allowFail = false } = {}) {
+export async function ip(args, { allowFail = false } = {}) {
   const r = await run('ip', args);
   if (r.code !== 0 && !allowFail) throw new LabError('LAB_ERR_IP', `ip ${args.join(' ')} failed: ${r.stderr.trim()}`);
   return r;
 }
 
 /** Field 22 of /proc/<pid>/stat (start time in clock ticks): tells a recorded PID from a recycled one. */
-function processStartTime(pid) {
+export function processStartTime(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // comm (field 2) may contain spaces and parentheses: split after the last ')'.
@@ -316,6 +316,39 @@ function startSimulator({ ns, args, logPrefix, timeoutMs, onSpawn }) {
  */
 
 /**
+ * The LAN namespace (must not exist yet): a bridge, and the scanner's interface `eth0` as a veth whose
+ * other end sits on the bridge, at SCANNER_ADDRESS, with multicast routed to it. No route leaves it.
+ * @param {string} lanNs
+ */
+export async function createLanNamespace(lanNs) {
+  await ip(['netns', 'add', lanNs]);
+  const L = ['-n', lanNs];
+  await ip([...L, 'link', 'set', 'lo', 'up']);
+  // Snooping off: multicast (mDNS, SSDP, Aqara) floods to every port like on a dumb home switch;
+  // STP off and forward delay 0: ports forward at once.
+  await ip([...L, 'link', 'add', 'br0', 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0', 'mcast_snooping', '0']);
+  await ip([...L, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'up0']);
+  await ip([...L, 'link', 'set', 'up0', 'master', 'br0']);
+  await ip([...L, 'addr', 'add', `${SCANNER_ADDRESS}/24`, 'brd', LAB_BROADCAST, 'dev', 'eth0']);
+  await ip([...L, 'link', 'set', 'eth0', 'multicast', 'on']);
+  await ip([...L, 'link', 'set', 'br0', 'up']);
+  await ip([...L, 'link', 'set', 'up0', 'up']);
+  await ip([...L, 'link', 'set', 'eth0', 'up']);
+  await ip([...L, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0']);
+}
+
+/**
+ * A veth from the LAN bridge (`ifname` there) to `eth0` inside namespace `ns` (which must exist).
+ * @param {string} lanNs @param {string} ifname @param {string} ns
+ */
+export async function attachToBridge(lanNs, ifname, ns) {
+  const L = ['-n', lanNs];
+  await ip([...L, 'link', 'add', ifname, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+  await ip([...L, 'link', 'set', ifname, 'master', 'br0']);
+  await ip([...L, 'link', 'set', ifname, 'up']);
+}
+
+/**
  * Build the lab and start one simulator per device.
  * @param {LabOptions} [options]
  */
@@ -384,30 +417,14 @@ export async function startLab(options = {}) {
 
   const t0 = Date.now();
   try {
-    // LAN namespace: bridge + the scanner's interface (a veth pair so the scanner sees an ordinary eth0).
-    await ip(['netns', 'add', lanNs]);
-    const L = ['-n', lanNs];
-    await ip([...L, 'link', 'set', 'lo', 'up']);
-    // Snooping off: multicast (mDNS, SSDP, Aqara) floods to every port like on a dumb home switch;
-    // STP off and forward delay 0: ports forward at once.
-    await ip([...L, 'link', 'add', 'br0', 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0', 'mcast_snooping', '0']);
-    await ip([...L, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'up0']);
-    await ip([...L, 'link', 'set', 'up0', 'master', 'br0']);
-    await ip([...L, 'addr', 'add', `${SCANNER_ADDRESS}/24`, 'brd', LAB_BROADCAST, 'dev', 'eth0']);
-    await ip([...L, 'link', 'set', 'eth0', 'multicast', 'on']);
-    await ip([...L, 'link', 'set', 'br0', 'up']);
-    await ip([...L, 'link', 'set', 'up0', 'up']);
-    await ip([...L, 'link', 'set', 'eth0', 'up']);
-    await ip([...L, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0']);
+    await createLanNamespace(lanNs);
 
     // Device namespaces, configured in parallel (each is independent once its veth exists).
     await Promise.all(
       devices.map(async (d) => {
         await ip(['netns', 'add', d.ns]);
         const D = ['-n', d.ns];
-        await ip([...L, 'link', 'add', d.ifname, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', d.ns]);
-        await ip([...L, 'link', 'set', d.ifname, 'master', 'br0']);
-        await ip([...L, 'link', 'set', d.ifname, 'up']);
+        await attachToBridge(lanNs, d.ifname, d.ns);
         await ip([...D, 'link', 'set', 'lo', 'up']);
         if (d.mac) await ip([...D, 'link', 'set', 'eth0', 'address', d.mac]);
         await ip([...D, 'addr', 'add', `${d.address}/24`, 'brd', LAB_BROADCAST, 'dev', 'eth0']);
